@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Installs, starts and stops a single-node Apache Kafka (KRaft) broker on 127.0.0.1 for local runs and tests.
+#
+#   scripts/kafka/kafka.sh install   resolve the broker's jars from Maven Central (needs Java 17 + Maven)
+#   scripts/kafka/kafka.sh start     install if needed, then start the broker and wait until it serves (idempotent)
+#   scripts/kafka/kafka.sh stop      stop the broker and delete its data
+#   scripts/kafka/kafka.sh status    exit 0 when the broker is running
+#
+# Settings (environment): KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_HOME, KAFKA_DATA_DIR,
+# KAFKA_START_TIMEOUT_S.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
+
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_HOME="${KAFKA_HOME:-$PROJECT_DIR/.local/kafka/$KAFKA_VERSION}"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-${TMPDIR:-/tmp}/msk-lambda-stocks-kafka-$KAFKA_PORT}"
+KAFKA_START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-90}"
+
+RUN_DIR="$KAFKA_DATA_DIR/run"
+PID_FILE="$RUN_DIR/broker.pid"
+LOG_FILE="$KAFKA_DATA_DIR/broker.log"
+CONFIG_FILE="$RUN_DIR/server.properties"
+
+log() { echo "[kafka] $*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+broker_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+classpath() { echo "$KAFKA_HOME/libs/*"; }
+
+kafka_java() { java -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" -cp "$(classpath)" "$@"; }
+
+install() {
+  if [[ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
+    log "Kafka $KAFKA_VERSION already installed in $KAFKA_HOME"
+    return
+  fi
+  command -v java >/dev/null || { log "java not found: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)"; exit 1; }
+  command -v mvn >/dev/null || { log "mvn not found: install Maven (e.g. apt-get install maven)"; exit 1; }
+  log "installing Kafka $KAFKA_VERSION from Maven Central into $KAFKA_HOME"
+  mkdir -p "$KAFKA_HOME"
+  local staging="$KAFKA_HOME/libs.partial"
+  rm -rf "$staging"
+  mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$staging" \
+    dependency:copy-dependencies
+  rm -rf "$KAFKA_HOME/libs"
+  mv "$staging" "$KAFKA_HOME/libs"
+  log "installed $(find "$KAFKA_HOME/libs" -name '*.jar' | wc -l) jars"
+}
+
+write_config() {
+  mkdir -p "$RUN_DIR" "$KAFKA_DATA_DIR/logs"
+  cat >"$CONFIG_FILE" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KAFKA_DATA_DIR/logs
+# Like the original MSK cluster: 2 partitions. Topics are created explicitly (MSK Serverless cannot auto-create).
+num.partitions=2
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.ms=604800000
+PROPS
+}
+
+start() {
+  if pid="$(broker_pid)"; then
+    log "broker already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
+    return
+  fi
+  if port_open "$KAFKA_PORT"; then
+    log "port $KAFKA_PORT is taken by another process; stop it or set KAFKA_PORT"
+    exit 1
+  fi
+  install
+  rm -rf "$KAFKA_DATA_DIR"
+  write_config
+  local cluster_id
+  cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE")"
+  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" >>"$LOG_FILE" 2>&1
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data and log in $KAFKA_DATA_DIR)"
+  nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" \
+    -cp "$(classpath)" kafka.Kafka "$CONFIG_FILE" >>"$LOG_FILE" 2>&1 </dev/null &
+  echo $! >"$PID_FILE"
+  wait_ready
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + KAFKA_START_TIMEOUT_S))
+  until grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null && port_open "$KAFKA_PORT"; do
+    if ! broker_pid >/dev/null; then
+      log "broker exited during start; last lines of $LOG_FILE:"
+      tail -n 30 "$LOG_FILE" >&2 || true
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "broker not ready after ${KAFKA_START_TIMEOUT_S}s; see $LOG_FILE"
+      exit 1
+    fi
+    sleep 0.3
+  done
+  log "broker ready on 127.0.0.1:$KAFKA_PORT"
+}
+
+stop() {
+  local pid
+  if ! pid="$(broker_pid)"; then
+    log "broker not running"
+    rm -rf "$KAFKA_DATA_DIR"
+    return
+  fi
+  log "stopping broker (pid $pid)"
+  kill -TERM "$pid"
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "broker did not stop in 30s; killing it"
+    kill -KILL "$pid" || true
+  fi
+  rm -rf "$KAFKA_DATA_DIR"
+  log "stopped"
+}
+
+status() {
+  if pid="$(broker_pid)" && port_open "$KAFKA_PORT"; then
+    log "running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
+  else
+    log "not running"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
