@@ -1,0 +1,16 @@
+import middy from '@middy/core'
+import type { Context, MSKEvent } from 'aws-lambda'
+import { loadProcessorConfig } from '../lib/config.js'
+import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
+import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
+import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
+
+// Read once per container; the producer connection is reused by every warm invocation.
+const config = loadProcessorConfig()
+const sink = new KafkajsSink(config.kafka)
+
+export const handler = middy<MSKEvent, ProcessSummary, Error, Context>()
+  .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
+  .handler((event) =>
+    processMskEvent(event, { sink, sinkTopic: config.sinkTopic, deadLetterTopic: config.deadLetterTopic }),
+  )

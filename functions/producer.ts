@@ -1,0 +1,23 @@
+import middy from '@middy/core'
+import type { Context, ScheduledEvent } from 'aws-lambda'
+import { loadProducerConfig } from '../lib/config.js'
+import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
+import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
+import { type ProduceSummary, produceStockBatches } from '../lib/producer/produce-batches.js'
+
+// Read once per container; the producer connection is reused by every warm invocation.
+const config = loadProducerConfig()
+const sink = new KafkajsSink(config.kafka)
+
+export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
+  .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
+  .handler((_event, context) =>
+    produceStockBatches({
+      sink,
+      sourceTopic: config.sourceTopic,
+      batchesPerInvocation: config.batchesPerInvocation,
+      batchIntervalMs: config.batchIntervalMs,
+      sendBudgetMs: config.kafka.sendTimeoutMs,
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    }),
+  )

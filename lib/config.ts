@@ -1,0 +1,160 @@
+import { ConfigError } from './errors.js'
+
+/**
+ * Settings come from environment variables (set from stage params in serverless.yml). Each loader reads
+ * them once, validates all of them, and throws one ConfigError naming every bad variable.
+ */
+export type Env = Readonly<Record<string, string | undefined>>
+
+export type AuthMode = 'iam' | 'none'
+
+export interface KafkaConnectionConfig {
+  /** Explicit `host:port` list; when empty, brokers are looked up from `clusterArn`. */
+  readonly bootstrapServers: readonly string[]
+  readonly clusterArn: string | undefined
+  readonly auth: AuthMode
+  /** Region for IAM signing and the MSK API: KAFKA_REGION, else the cluster ARN's, else AWS_REGION. */
+  readonly region: string | undefined
+  readonly clientId: string
+  readonly connectTimeoutMs: number
+  readonly requestTimeoutMs: number
+  /** How long one send may take, retries included, before the invocation fails. */
+  readonly sendTimeoutMs: number
+  readonly retries: number
+  /**
+   * Keep the connection open between invocations. Inside Lambda (AWS_EXECUTION_ENV set) the process is
+   * frozen between invocations and reuse saves a connect per invocation; elsewhere (`invoke local`,
+   * scripts) an open connection would keep the process from exiting.
+   */
+  readonly reuseConnection: boolean
+}
+
+export interface ProducerConfig {
+  readonly kafka: KafkaConnectionConfig
+  readonly sourceTopic: string
+  readonly batchesPerInvocation: number
+  readonly batchIntervalMs: number
+}
+
+export interface ProcessorConfig {
+  readonly kafka: KafkaConnectionConfig
+  readonly sinkTopic: string
+  readonly deadLetterTopic: string
+}
+
+const CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:([a-z0-9-]+):\d{12}:cluster\/[^/]+\/[^/]+$/
+const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/
+
+/** Collects every problem first, so a misconfigured stage is fixed in one round. */
+class Reader {
+  readonly problems: string[] = []
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.optional(name) ?? fallback
+    if ((allowed as readonly string[]).includes(value)) return value as T
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`)
+    return fallback
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const text = this.optional(name)
+    if (text === undefined) return fallback
+    if (text === 'true' || text === 'false') return text === 'true'
+    this.problems.push(`${name} must be true or false, got "${text}"`)
+    return fallback
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const text = this.optional(name)
+    if (text === undefined) return fallback
+    const value = Number(text)
+    if (Number.isInteger(value) && value >= min && value <= max) return value
+    this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${text}"`)
+    return fallback
+  }
+
+  topic(name: string, fallback: string): string {
+    const value = this.string(name, fallback)
+    if (!TOPIC.test(value)) this.problems.push(`${name} is not a valid Kafka topic name: "${value}"`)
+    return value
+  }
+
+  done<T>(what: string, value: T): T {
+    if (this.problems.length > 0) {
+      throw new ConfigError(`Invalid ${what} configuration: ${this.problems.join('; ')}`)
+    }
+    return value
+  }
+}
+
+export function regionOfClusterArn(arn: string): string | undefined {
+  return CLUSTER_ARN.exec(arn)?.[1]
+}
+
+function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
+  const bootstrapServers = (read.optional('KAFKA_BOOTSTRAP_SERVERS') ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '')
+  const badBrokers = bootstrapServers.filter((broker) => !BROKER.test(broker))
+  if (badBrokers.length > 0) {
+    read.problems.push(`KAFKA_BOOTSTRAP_SERVERS must be host:port entries, got "${badBrokers.join(',')}"`)
+  }
+  const clusterArn = read.optional('MSK_CLUSTER_ARN')
+  if (clusterArn !== undefined && !CLUSTER_ARN.test(clusterArn)) {
+    read.problems.push(`MSK_CLUSTER_ARN is not an MSK cluster ARN: "${clusterArn}"`)
+  }
+  if (bootstrapServers.length === 0 && clusterArn === undefined) {
+    read.problems.push('set KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN (the brokers are looked up from it)')
+  }
+  const auth = read.oneOf<AuthMode>('KAFKA_AUTH', ['iam', 'none'], 'iam')
+  const region =
+    read.optional('KAFKA_REGION') ??
+    (clusterArn === undefined ? undefined : regionOfClusterArn(clusterArn)) ??
+    read.optional('AWS_REGION')
+  if (region === undefined && (auth === 'iam' || bootstrapServers.length === 0)) {
+    read.problems.push('KAFKA_REGION (or AWS_REGION) is required for IAM auth and broker discovery')
+  }
+  return {
+    bootstrapServers,
+    clusterArn,
+    auth,
+    region,
+    clientId: read.string('KAFKA_CLIENT_ID', env.AWS_LAMBDA_FUNCTION_NAME ?? 'msk-lambda-stocks'),
+    connectTimeoutMs: read.integer('KAFKA_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
+    requestTimeoutMs: read.integer('KAFKA_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
+    sendTimeoutMs: read.integer('KAFKA_SEND_TIMEOUT_MS', 20_000, 100, 600_000),
+    retries: read.integer('KAFKA_RETRIES', 3, 1, 20),
+    reuseConnection: read.boolean('KAFKA_REUSE_CONNECTION', env.AWS_EXECUTION_ENV !== undefined),
+  }
+}
+
+export function loadProducerConfig(env: Env = process.env): ProducerConfig {
+  const read = new Reader(env)
+  return read.done('producer', {
+    kafka: readKafka(read, env),
+    sourceTopic: read.topic('SOURCE_TOPIC', 'stocks-in'),
+    batchesPerInvocation: read.integer('PRODUCER_BATCHES_PER_INVOCATION', 1, 1, 120),
+    batchIntervalMs: read.integer('PRODUCER_BATCH_INTERVAL_MS', 10_000, 0, 900_000),
+  })
+}
+
+export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
+  const read = new Reader(env)
+  return read.done('processor', {
+    kafka: readKafka(read, env),
+    sinkTopic: read.topic('SINK_TOPIC', 'stocks-out'),
+    deadLetterTopic: read.topic('DEAD_LETTER_TOPIC', 'stocks-dlq'),
+  })
+}

@@ -1,0 +1,168 @@
+import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs'
+import type { KafkaConnectionConfig } from '../config.js'
+import { KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
+import { describeError, log } from '../log.js'
+import { withTimeout } from '../timeout.js'
+import { type BrokerResolver, createBrokerResolver } from './brokers.js'
+import { createKafka } from './client.js'
+import {
+  countMessages,
+  type MessageSink,
+  type OutgoingMessage,
+  type PartitionDelivery,
+  type TopicMessages,
+} from './sink.js'
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/
+
+function headersOf(message: OutgoingMessage): IHeaders | undefined {
+  if (message.headers === undefined || message.headers.length === 0) return undefined
+  const headers: Record<string, (Buffer | string)[]> = {}
+  for (const { key, value } of message.headers) {
+    const values = headers[key]
+    if (values === undefined) headers[key] = [value]
+    else values.push(value)
+  }
+  return headers
+}
+
+/** kafkajs reports a missing topic as this protocol error, possibly wrapped in a retry error. */
+function isUnknownTopic(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return true
+  }
+  return false
+}
+
+async function unreachableHint(brokers: BrokerResolver): Promise<string> {
+  const list = await brokers().catch(() => [])
+  if (list.length > 0 && list.every((broker) => LOOPBACK.test(broker))) {
+    return ` Is the local broker running? Start it with \`npm run kafka:start\` (brokers: ${list.join(',')}).`
+  }
+  return list.length > 0 ? ` (brokers: ${list.join(',')})` : ''
+}
+
+/**
+ * A MessageSink over one kafkajs idempotent producer. It connects on first use and is meant to live at
+ * module scope, so warm invocations reuse the connection. After any failure the producer is thrown away
+ * and the next `send` builds a fresh one: a broken connection never poisons later invocations.
+ */
+export class KafkajsSink implements MessageSink {
+  readonly #kafka: Kafka
+  readonly #brokers: BrokerResolver
+  readonly #config: KafkaConnectionConfig
+  /** The partition kafkajs chose for each message, recorded by the partitioner on every attempt. */
+  readonly #partitionOf = new WeakMap<Message, number>()
+  #producer: Promise<Producer> | undefined
+
+  constructor(config: KafkaConnectionConfig, brokers: BrokerResolver = createBrokerResolver(config)) {
+    this.#config = config
+    this.#brokers = brokers
+    this.#kafka = createKafka(config, brokers)
+  }
+
+  async send(batches: readonly TopicMessages[]): Promise<PartitionDelivery[]> {
+    const count = countMessages(batches)
+    if (count === 0) return []
+    const producer = await this.#connected()
+    const topicMessages = batches.map(({ topic, messages }) => ({
+      topic,
+      messages: messages.map((message) => ({
+        key: message.key,
+        value: message.value,
+        headers: headersOf(message),
+      })),
+    }))
+    try {
+      await withTimeout(
+        producer.sendBatch({ topicMessages, acks: -1, timeout: this.#config.requestTimeoutMs }),
+        this.#config.sendTimeoutMs,
+        `Sending ${count} records`,
+      )
+    } catch (error) {
+      await this.#discard()
+      const topics = batches.map((batch) => batch.topic).join(', ')
+      const hint = isUnknownTopic(error)
+        ? ' Do the topics exist? Create them with `npm run kafka:topics` (see the deploy guide for MSK).'
+        : ''
+      throw new KafkaDeliveryError(
+        `Kafka did not acknowledge ${count} records to ${topics}: ${(error as Error).message}.${hint}`,
+        { cause: error },
+      )
+    }
+    return this.#deliveries(topicMessages)
+  }
+
+  async close(): Promise<void> {
+    await this.#discard()
+  }
+
+  #connected(): Promise<Producer> {
+    this.#producer ??= this.#connect().catch((error: unknown) => {
+      this.#producer = undefined
+      throw error
+    })
+    return this.#producer
+  }
+
+  async #connect(): Promise<Producer> {
+    const partitionOf = this.#partitionOf
+    const producer = this.#kafka.producer({
+      idempotent: true,
+      // One request in flight per broker keeps retried batches in order.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: () => {
+        const choose = Partitioners.DefaultPartitioner()
+        return (args) => {
+          const partition = choose(args)
+          partitionOf.set(args.message, partition)
+          return partition
+        }
+      },
+    })
+    // kafkajs retries the connect itself; this bound also covers a broker that accepts but never answers.
+    const budgetMs =
+      (this.#config.connectTimeoutMs + this.#config.requestTimeoutMs) * (this.#config.retries + 1)
+    try {
+      await withTimeout(producer.connect(), budgetMs, 'Connecting to Kafka')
+      return producer
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined)
+      throw new KafkaUnavailableError(
+        `Cannot connect to Kafka: ${(error as Error).message}.${await unreachableHint(this.#brokers)}`,
+        { cause: error },
+      )
+    }
+  }
+
+  async #discard(): Promise<void> {
+    const producer = this.#producer
+    this.#producer = undefined
+    if (producer === undefined) return
+    try {
+      await withTimeout(
+        producer.then((connected) => connected.disconnect()),
+        5_000,
+        'Disconnecting from Kafka',
+      )
+    } catch (error) {
+      log.warn('Kafka producer did not disconnect cleanly', { error: describeError(error) })
+    }
+  }
+
+  #deliveries(
+    topicMessages: readonly { topic: string; messages: readonly Message[] }[],
+  ): PartitionDelivery[] {
+    const counts = new Map<string, PartitionDelivery>()
+    for (const { topic, messages } of topicMessages) {
+      for (const message of messages) {
+        const partition = this.#partitionOf.get(message) ?? -1
+        const id = `${topic}\u0000${partition}`
+        const seen = counts.get(id)
+        counts.set(id, { topic, partition, count: (seen?.count ?? 0) + 1 })
+      }
+    }
+    return [...counts.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  }
+}

@@ -1,0 +1,92 @@
+import { InvalidEventError } from '../errors.js'
+
+/**
+ * The event Lambda's MSK event source mapping sends: records grouped by `topic-partition`, key and value
+ * base64-encoded, header values as arrays of (Java, so possibly negative) byte numbers.
+ */
+export interface MskEvent {
+  readonly eventSource: 'aws:kafka' | 'SelfManagedKafka'
+  readonly eventSourceArn?: string
+  readonly bootstrapServers?: string
+  readonly records: Record<string, readonly MskRecord[]>
+}
+
+export interface MskRecord {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+  readonly timestamp: number
+  readonly timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME'
+  readonly key?: string | null
+  readonly value?: string | null
+  readonly headers?: readonly Record<string, readonly number[]>[]
+}
+
+export interface RecordHeader {
+  readonly key: string
+  readonly value: Buffer
+}
+
+function fail(detail: string): never {
+  throw new InvalidEventError(`Not an MSK event: ${detail}`)
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function checkRecord(record: unknown, group: string, index: number): void {
+  const where = `records["${group}"][${index}]`
+  if (!isObject(record)) fail(`${where} is not an object`)
+  if (typeof record.topic !== 'string') fail(`${where}.topic is not a string`)
+  if (!Number.isInteger(record.partition)) fail(`${where}.partition is not an integer`)
+  if (!Number.isInteger(record.offset)) fail(`${where}.offset is not an integer`)
+  if (`${record.topic}-${record.partition}` !== group) fail(`${where} does not belong to group "${group}"`)
+  for (const field of ['key', 'value'] as const) {
+    const encoded = record[field]
+    if (encoded !== undefined && encoded !== null && typeof encoded !== 'string') {
+      fail(`${where}.${field} is not a base64 string`)
+    }
+  }
+  if (record.headers !== undefined && !Array.isArray(record.headers)) fail(`${where}.headers is not an array`)
+}
+
+/**
+ * Checks that an event has the MSK shape before any record is processed, so that a misrouted or
+ * hand-written event fails the invocation with a clear message instead of half-processing.
+ */
+export function assertMskEvent(event: unknown): asserts event is MskEvent {
+  if (!isObject(event)) fail('the event is not an object')
+  if (event.eventSource !== 'aws:kafka' && event.eventSource !== 'SelfManagedKafka') {
+    fail(`eventSource is ${JSON.stringify(event.eventSource)}, expected "aws:kafka"`)
+  }
+  if (!isObject(event.records)) fail('records is missing or not an object')
+  for (const [group, records] of Object.entries(event.records)) {
+    if (!Array.isArray(records)) fail(`records["${group}"] is not an array`)
+    for (const [index, record] of records.entries()) checkRecord(record, group, index)
+  }
+}
+
+/** Every record of the event, partition group by partition group, each group in offset order. */
+export function* recordsOf(event: MskEvent): Generator<MskRecord> {
+  for (const records of Object.values(event.records)) yield* records
+}
+
+export function countRecords(event: MskEvent): number {
+  let count = 0
+  for (const records of Object.values(event.records)) count += records.length
+  return count
+}
+
+export function decodeBase64(encoded: string | null | undefined): Buffer | null {
+  return encoded === undefined || encoded === null ? null : Buffer.from(encoded, 'base64')
+}
+
+/** Header values arrive as Java bytes (-128..127); Buffer.from keeps the low 8 bits, which restores them. */
+export function decodeHeaders(record: MskRecord): RecordHeader[] {
+  const headers: RecordHeader[] = []
+  for (const header of record.headers ?? []) {
+    for (const [key, bytes] of Object.entries(header)) headers.push({ key, value: Buffer.from(bytes) })
+  }
+  return headers
+}

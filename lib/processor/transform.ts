@@ -1,0 +1,77 @@
+import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
+import { decodeBase64, decodeHeaders, type MskRecord } from '../msk/event.js'
+import { decodeStock, encodeKey, encodeSinkValue, type RejectionReason } from '../stocks/codec.js'
+
+/** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
+export const SOURCE_HEADERS = {
+  topic: 'source.topic',
+  partition: 'source.partition',
+  offset: 'source.offset',
+} as const
+
+/** Headers added to a dead-lettered record, next to its original headers. */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'dlq.reason',
+  detail: 'dlq.detail',
+  topic: 'dlq.source.topic',
+  partition: 'dlq.source.partition',
+  offset: 'dlq.source.offset',
+  timestamp: 'dlq.source.timestamp',
+  deadLetteredAt: 'dlq.dead-lettered-at',
+} as const
+
+export type RecordOutcome =
+  | { readonly kind: 'sink'; readonly message: OutgoingMessage }
+  | {
+      readonly kind: 'dead-letter'
+      readonly message: OutgoingMessage
+      readonly reason: RejectionReason
+      readonly detail: string
+    }
+
+function sourceHeaders(record: MskRecord): OutgoingHeader[] {
+  return [
+    { key: SOURCE_HEADERS.topic, value: record.topic },
+    { key: SOURCE_HEADERS.partition, value: String(record.partition) },
+    { key: SOURCE_HEADERS.offset, value: String(record.offset) },
+  ]
+}
+
+/**
+ * The per-record step, free of I/O: a valid record becomes its sink message re-keyed by ticker in the
+ * Flink job's format; anything else becomes a dead-letter message that keeps the original key, value and
+ * headers untouched and says why.
+ */
+export function transformRecord(record: MskRecord, deadLetteredAt: number): RecordOutcome {
+  const value = decodeBase64(record.value)
+  const decoded = decodeStock(value)
+  if (decoded.ok) {
+    return {
+      kind: 'sink',
+      message: {
+        key: encodeKey(decoded.stock.ticker),
+        value: encodeSinkValue(decoded.stock),
+        headers: sourceHeaders(record),
+      },
+    }
+  }
+  return {
+    kind: 'dead-letter',
+    reason: decoded.reason,
+    detail: decoded.detail,
+    message: {
+      key: decodeBase64(record.key),
+      value,
+      headers: [
+        ...decodeHeaders(record),
+        { key: DEAD_LETTER_HEADERS.reason, value: decoded.reason },
+        { key: DEAD_LETTER_HEADERS.detail, value: decoded.detail },
+        { key: DEAD_LETTER_HEADERS.topic, value: record.topic },
+        { key: DEAD_LETTER_HEADERS.partition, value: String(record.partition) },
+        { key: DEAD_LETTER_HEADERS.offset, value: String(record.offset) },
+        { key: DEAD_LETTER_HEADERS.timestamp, value: String(record.timestamp) },
+        { key: DEAD_LETTER_HEADERS.deadLetteredAt, value: new Date(deadLetteredAt).toISOString() },
+      ],
+    },
+  }
+}

@@ -1,0 +1,74 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { KafkaDeliveryError } from '../errors.js'
+import type { MessageSink, PartitionDelivery } from '../kafka/sink.js'
+import { log } from '../log.js'
+import { encodeKey, encodeStock } from '../stocks/codec.js'
+import { generateStockBatch } from '../stocks/generate.js'
+
+export interface ProducerDeps {
+  readonly sink: MessageSink
+  readonly sourceTopic: string
+  readonly batchesPerInvocation: number
+  readonly batchIntervalMs: number
+  /** Time a send may take; a batch is only started when this much time is left in the invocation. */
+  readonly sendBudgetMs: number
+  readonly remainingTimeMs: () => number
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly wait?: (ms: number) => Promise<unknown>
+}
+
+export interface ProduceSummary {
+  readonly batchesSent: number
+  /** Batches not started because they would not have finished before the function's timeout. */
+  readonly batchesSkipped: number
+  readonly recordsSent: number
+  /** Records per partition, keyed `topic-partition` like an MSK event's records. */
+  readonly partitions: Record<string, number>
+}
+
+function addDeliveries(partitions: Record<string, number>, deliveries: readonly PartitionDelivery[]): void {
+  for (const { topic, partition, count } of deliveries) {
+    const id = `${topic}-${partition}`
+    partitions[id] = (partitions[id] ?? 0) + count
+  }
+}
+
+/**
+ * Sends `batchesPerInvocation` batches of stock records, one every `batchIntervalMs`, so a once-a-minute
+ * schedule reproduces the original's batch every few seconds. A failed send fails the invocation, and
+ * the error says how much had already been sent.
+ */
+export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSummary> {
+  const now = deps.now ?? Date.now
+  const wait = deps.wait ?? sleep
+  const startedAt = now()
+  const partitions: Record<string, number> = {}
+  let recordsSent = 0
+  let batchesSent = 0
+
+  for (let batch = 0; batch < deps.batchesPerInvocation; batch++) {
+    const delayMs = Math.max(0, startedAt + batch * deps.batchIntervalMs - now())
+    if (batch > 0 && deps.remainingTimeMs() < delayMs + deps.sendBudgetMs) {
+      const batchesSkipped = deps.batchesPerInvocation - batch
+      log.warn('Skipping batches that would not finish before the function timeout', { batchesSkipped })
+      return { batchesSent, batchesSkipped, recordsSent, partitions }
+    }
+    if (delayMs > 0) await wait(delayMs)
+
+    const stocks = generateStockBatch(now(), deps.random)
+    const messages = stocks.map((stock) => ({ key: encodeKey(stock.ticker), value: encodeStock(stock) }))
+    try {
+      addDeliveries(partitions, await deps.sink.send([{ topic: deps.sourceTopic, messages }]))
+    } catch (error) {
+      throw new KafkaDeliveryError(
+        `Batch ${batch + 1} of ${deps.batchesPerInvocation} failed after ${recordsSent} records in ` +
+          `${batchesSent} batches were sent: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+    recordsSent += messages.length
+    batchesSent++
+  }
+  return { batchesSent, batchesSkipped: 0, recordsSent, partitions }
+}
