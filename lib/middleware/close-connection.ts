@@ -2,16 +2,15 @@ import type middy from '@middy/core'
 import type { MessageSink } from '../kafka/sink.js'
 
 /**
- * Closes the Kafka connection after each invocation, when it is not meant to be reused (outside the
+ * Closes the Kafka connection after each invocation when it is not meant to be reused (outside the
  * Lambda runtime), so that `serverless invoke local` and scripts exit once the handler is done.
  */
 export function closeConnectionAfterInvocation(
   sink: MessageSink,
   reuseConnection: boolean,
 ): middy.MiddlewareObj {
-  if (reuseConnection) return {}
   const close = async () => {
-    await sink.close()
+    if (!reuseConnection) await sink.close()
   }
   return { after: close, onError: close }
 }

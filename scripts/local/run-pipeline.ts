@@ -1,0 +1,150 @@
+/**
+ * Runs the whole pipeline locally: `npm start [-- --every 10 --for 60]`.
+ *
+ * Starts the local broker if it is not running, creates the topics, then runs the real handlers with the
+ * local stage's settings: the producer every `--every` seconds (the original sent a batch every 5-10 s),
+ * the processor behind a local MSK event source mapping, and prints what arrives on `stocks-out` (and the
+ * dead-letter topic) as a live table. Ctrl-C stops everything it started.
+ */
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import type { Context } from 'aws-lambda'
+import type { Consumer, Kafka } from 'kafkajs'
+import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
+import { createBrokerResolver } from '../../lib/kafka/brokers.js'
+import { createKafka } from '../../lib/kafka/client.js'
+import { ensureTopics } from '../../lib/kafka/topics.js'
+import { describeError } from '../../lib/log.js'
+import type { MskEvent } from '../../lib/msk/event.js'
+import { LocalEventSourceMapping } from './event-source-mapping.js'
+import { loadStageSettings } from './stage-env.js'
+import { deadLetterRow, sinkRow, tableHeader } from './table.js'
+
+const { values: args } = parseArgs({
+  options: {
+    every: { type: 'string', default: '10' },
+    for: { type: 'string' },
+    stage: { type: 'string', default: 'local' },
+  },
+})
+const everyMs = Number(args.every) * 1000
+const runForMs = args.for === undefined ? undefined : Number(args.for) * 1000
+if (!(everyMs > 0) || (runForMs !== undefined && !(runForMs > 0))) {
+  console.error('usage: npm start -- [--every SECONDS] [--for SECONDS] [--stage local]')
+  process.exit(2)
+}
+
+const kafkaScript = new URL('../kafka/kafka.sh', import.meta.url).pathname
+const brokerWasRunning = spawnSync(kafkaScript, ['status'], { stdio: 'ignore' }).status === 0
+if (!brokerWasRunning && spawnSync(kafkaScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+
+const stage = await loadStageSettings(args.stage)
+// Like a warm Lambda container: the handlers keep their connection between invocations.
+Object.assign(process.env, stage.environment, { KAFKA_REUSE_CONNECTION: 'true' })
+const producerConfig = loadProducerConfig()
+const processorConfig = loadProcessorConfig()
+const kafka: Kafka = createKafka(
+  { ...processorConfig.kafka, clientId: 'local-pipeline' },
+  createBrokerResolver(processorConfig.kafka),
+)
+
+const admin = kafka.admin()
+await admin.connect()
+await ensureTopics(
+  admin,
+  [producerConfig.sourceTopic, processorConfig.sinkTopic, processorConfig.deadLetterTopic].map((topic) => ({
+    topic,
+    numPartitions: 2,
+    replicationFactor: 1,
+  })),
+)
+await admin.disconnect()
+
+const { handler: producer } = await import('../../functions/producer.js')
+const { handler: processor } = await import('../../functions/processor.js')
+
+function lambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }
+}
+
+async function startPrinter(): Promise<Consumer> {
+  const printer = createKafka(
+    { ...processorConfig.kafka, clientId: 'local-printer' },
+    createBrokerResolver(processorConfig.kafka),
+  ).consumer({ groupId: `local-printer-${crypto.randomUUID()}` })
+  const joined = new Promise((resolve) => printer.on(printer.events.GROUP_JOIN, resolve))
+  await printer.connect()
+  await printer.subscribe({ topics: [processorConfig.sinkTopic, processorConfig.deadLetterTopic] })
+  console.log(tableHeader())
+  await printer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      console.log(
+        topic === processorConfig.sinkTopic ? sinkRow(partition, message) : deadLetterRow(partition, message),
+      )
+    },
+  })
+  await joined
+  return printer
+}
+
+const printer = await startPrinter()
+const mapping = new LocalEventSourceMapping({
+  kafka,
+  topic: stage.msk.topic,
+  consumerGroupId: stage.msk.consumerGroupId,
+  batchSize: stage.msk.batchSize,
+  maximumBatchingWindowMs: stage.msk.maximumBatchingWindow * 1000,
+  eventSourceArn: processorConfig.kafka.clusterArn ?? 'arn:aws:kafka:local',
+  bootstrapServers: processorConfig.kafka.bootstrapServers,
+  handler: (event: MskEvent) => processor(event as never, lambdaContext('processor', 60_000)),
+  onInvocation: ({ error, records, attempt }) => {
+    if (error !== undefined) {
+      console.error(
+        `processor failed on ${records} records (attempt ${attempt}), retrying:`,
+        describeError(error),
+      )
+    }
+  },
+})
+await mapping.start()
+
+const scheduleEvent = JSON.parse(readFileSync(new URL('../../events/schedule.json', import.meta.url), 'utf8'))
+let producing: Promise<unknown> = Promise.resolve()
+const tick = () => {
+  producing = producer(scheduleEvent, lambdaContext('producer', 90_000)).catch((error: unknown) =>
+    console.error('producer failed:', describeError(error)),
+  )
+}
+tick()
+const ticker = setInterval(tick, everyMs)
+
+let stopping = false
+async function stop(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  console.log('\nstopping...')
+  clearInterval(ticker)
+  await producing
+  await mapping.stop()
+  await printer.disconnect()
+  if (!brokerWasRunning) spawnSync(kafkaScript, ['stop'], { stdio: 'inherit' })
+  process.exit(0)
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+if (runForMs !== undefined) setTimeout(stop, runForMs)
