@@ -136,7 +136,7 @@ function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
     requestTimeoutMs: read.integer('KAFKA_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
     sendTimeoutMs: read.integer('KAFKA_SEND_TIMEOUT_MS', 20_000, 100, 600_000),
     retries: read.integer('KAFKA_RETRIES', 3, 1, 20),
-    reuseConnection: read.boolean('KAFKA_REUSE_CONNECTION', env.AWS_EXECUTION_ENV !== undefined),
+    reuseConnection: read.boolean('KAFKA_REUSE_CONNECTION', read.optional('AWS_EXECUTION_ENV') !== undefined),
   }
 }
 

@@ -5,6 +5,7 @@
 #   scripts/kafka/kafka.sh start     install if needed, then start the broker and wait until it serves (idempotent)
 #   scripts/kafka/kafka.sh stop      stop the broker and delete its data
 #   scripts/kafka/kafka.sh status    exit 0 when the broker is running
+#   scripts/kafka/kafka.sh home      print where the broker's jars are installed
 #
 # Settings (environment): KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_HOME, KAFKA_DATA_DIR,
 # KAFKA_START_TIMEOUT_S.
@@ -159,5 +160,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  home) echo "$KAFKA_HOME" ;;
+  *) echo "usage: $0 install|start|stop|status|home" >&2; exit 2 ;;
 esac

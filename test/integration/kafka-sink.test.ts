@@ -1,0 +1,63 @@
+import type { Admin } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KafkaDeliveryError, KafkaUnavailableError } from '../../lib/errors.js'
+import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import { createTestTopics, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+
+const kafka = testKafka()
+let admin: Admin
+let topic: string
+
+beforeAll(async () => {
+  admin = kafka.admin()
+  await admin.connect()
+  ;[topic] = (await createTestTopics(admin, ['sink'])) as [string]
+})
+afterAll(async () => {
+  await admin?.disconnect()
+})
+
+describe('KafkajsSink on the real broker', () => {
+  it('reports how many records each partition acknowledged, headers included', async () => {
+    const sink = new KafkajsSink(localKafkaConfig())
+    const messages = ['AAPL', 'MSFT', 'V', 'AAPL'].map((ticker) => ({
+      key: `{"ticker":"${ticker}"}`,
+      value: ticker,
+      headers: [
+        { key: 'h', value: 'one' },
+        { key: 'h', value: 'two' },
+      ],
+    }))
+    const deliveries = await sink.send([{ topic, messages }])
+    await sink.close()
+
+    const records = await readTopic(kafka, topic, 4)
+    const perPartition = new Map<number, number>()
+    for (const record of records)
+      perPartition.set(record.partition, (perPartition.get(record.partition) ?? 0) + 1)
+    expect(deliveries).toEqual(
+      [...perPartition].sort(([a], [b]) => a - b).map(([partition, count]) => ({ topic, partition, count })),
+    )
+    expect(records[0]?.headers.h).toBe('one,two')
+  })
+
+  it('fails within its bounds with a clear message when no broker listens, and says how to start one', async () => {
+    const sink = new KafkajsSink(localKafkaConfig({ bootstrapServers: ['127.0.0.1:1'], retries: 1 }))
+    const failure = sink.send([{ topic, messages: [{ key: 'k', value: 'v' }] }])
+    await expect(failure).rejects.toThrow(KafkaUnavailableError)
+    await expect(failure).rejects.toThrow(/ECONNREFUSED.*npm run kafka:start/s)
+  })
+
+  it('names a missing topic, then recovers with a fresh producer on the next send', async () => {
+    const sink = new KafkajsSink(localKafkaConfig({ retries: 1 }))
+    const failure = sink.send([{ topic: 'no-such-topic', messages: [{ key: 'k', value: 'v' }] }])
+    await expect(failure).rejects.toThrow(KafkaDeliveryError)
+    await expect(failure).rejects.toThrow(/Do the topics exist\? Create them with `npm run kafka:topics`/)
+
+    const [fresh] = (await createTestTopics(admin, ['after-failure'])) as [string]
+    const deliveries = await sink.send([{ topic: fresh, messages: [{ key: 'k', value: 'v' }] }])
+    await sink.close()
+    expect(deliveries.reduce((n, d) => n + d.count, 0)).toBe(1)
+    expect((await readTopic(kafka, fresh, 1))[0]?.value).toBe('v')
+  })
+})

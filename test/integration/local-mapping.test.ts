@@ -1,0 +1,170 @@
+import type { Admin, Kafka } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import type { MskEvent } from '../../lib/msk/event.js'
+import { processMskEvent } from '../../lib/processor/process-event.js'
+import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
+import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+
+let kafka: Kafka
+let admin: Admin
+
+beforeAll(async () => {
+  kafka = testKafka()
+  admin = kafka.admin()
+  await admin.connect()
+})
+afterAll(async () => {
+  await admin?.disconnect()
+})
+
+function mapping(
+  topic: string,
+  groupId: string,
+  handler: (event: MskEvent) => Promise<unknown>,
+  reports?: InvocationReport[],
+) {
+  return new LocalEventSourceMapping({
+    kafka,
+    topic,
+    consumerGroupId: groupId,
+    batchSize: 100,
+    maximumBatchingWindowMs: 300,
+    eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/test',
+    bootstrapServers: [LOCAL_BROKER],
+    handler,
+    retryDelayMs: () => 50,
+    ...(reports ? { onInvocation: (report: InvocationReport) => reports.push(report) } : {}),
+  })
+}
+
+async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]))
+}
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function produceRaw(topic: string, values: (string | null)[]) {
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: values.map((value, i) => ({ key: `k${i % 3}`, value, headers: { seq: String(i) } })),
+  })
+  await producer.disconnect()
+}
+
+describe('local MSK event source mapping', () => {
+  it('retries a failed invocation with the same event and commits only after it succeeds', async () => {
+    const [topic] = (await createTestTopics(admin, ['esm-retry'])) as [string]
+    await produceRaw(topic, ['a', 'b', 'c', 'd', 'e', 'f'])
+    const groupId = `group-${topic}`
+    const events: MskEvent[] = []
+    const offsetsDuringFailures: Record<number, string>[] = []
+    let delivered = 0
+    const esm = mapping(topic, groupId, async (event) => {
+      events.push(event)
+      if (events.length <= 2) {
+        offsetsDuringFailures.push(await committed(groupId, topic))
+        throw new Error('handler failed')
+      }
+      delivered += Object.values(event.records).flat().length
+    })
+    await esm.start()
+    await until(() => delivered >= 6)
+    await esm.stop()
+
+    expect(events[1]).toEqual(events[0])
+    expect(events[2]).toEqual(events[0])
+    for (const offsets of offsetsDuringFailures)
+      expect(Object.values(offsets).every((o) => o === '-1')).toBe(true)
+    const end = await admin.fetchTopicOffsets(topic)
+    // An empty partition has nothing to commit and stays at -1.
+    const expected = end.map((p) => [p.partition, p.high === '0' ? '-1' : p.high])
+    expect(await committed(groupId, topic)).toEqual(Object.fromEntries(expected))
+  })
+
+  it('leaves the offsets alone when stopped while the handler keeps failing, so a restart gets the records again', async () => {
+    const [topic] = (await createTestTopics(admin, ['esm-stop'])) as [string]
+    await produceRaw(topic, ['a', 'b', 'c'])
+    const groupId = `group-${topic}`
+    const reports: InvocationReport[] = []
+    const failing = mapping(
+      topic,
+      groupId,
+      async () => {
+        throw new Error('always fails')
+      },
+      reports,
+    )
+    await failing.start()
+    await until(() => reports.length >= 3)
+    await failing.stop()
+    expect(reports.every((r) => r.error instanceof Error)).toBe(true)
+    expect(Object.values(await committed(groupId, topic)).every((o) => o === '-1')).toBe(true)
+
+    const seen: string[] = []
+    const healthy = mapping(topic, groupId, async (event) => {
+      for (const record of Object.values(event.records).flat())
+        seen.push(Buffer.from(record.value ?? '', 'base64').toString())
+    })
+    await healthy.start()
+    await until(() => seen.length >= 3)
+    await healthy.stop()
+    expect(seen.sort()).toEqual(['a', 'b', 'c'])
+  })
+
+  it('with the processor: bad records go to the dead-letter topic and never block their partition', async () => {
+    const [source, sink, dlq] = (await createTestTopics(admin, ['mixed-in', 'mixed-out', 'mixed-dlq'])) as [
+      string,
+      string,
+      string,
+    ]
+    const good = (ticker: string, price: number) =>
+      JSON.stringify({ event_time: '2023-08-08 04:21:56.327123', ticker, price })
+    const values = [
+      good('AAPL', 1),
+      '{oops',
+      good('AAPL', 2),
+      null,
+      good('MSFT', 3),
+      JSON.stringify({ ticker: 'V' }),
+      good('AAPL', 4),
+    ]
+    await produceRaw(source, values)
+
+    const processorSink = new KafkajsSink(localKafkaConfig({ clientId: 'processor' }))
+    const esm = mapping(source, `group-${source}`, (event) =>
+      processMskEvent(event, { sink: processorSink, sinkTopic: sink, deadLetterTopic: dlq }),
+    )
+    await esm.start()
+    const written = await readTopic(kafka, sink, 4)
+    const deadLetters = await readTopic(kafka, dlq, 3)
+    await esm.stop()
+    await processorSink.close()
+
+    expect(written.length + deadLetters.length).toBe(values.length)
+    expect(
+      written.filter((r) => r.key === '{"ticker":"AAPL"}').map((r) => JSON.parse(r.value ?? '').price),
+    ).toEqual([1, 2, 4])
+    expect(deadLetters.map((r) => r.headers['dlq.reason']).sort()).toEqual([
+      'INVALID_JSON',
+      'MISSING_FIELD',
+      'TOMBSTONE',
+    ])
+    for (const dead of deadLetters) {
+      const seq = Number(dead.headers.seq)
+      expect(dead.value).toBe(values[seq] ?? undefined)
+      expect(dead.key).toBe(`k${seq % 3}`)
+      expect(dead.headers['dlq.source.topic']).toBe(source)
+    }
+  })
+})

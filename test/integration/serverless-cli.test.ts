@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Admin } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestTopics, PROJECT_DIR, readTopic, testKafka } from '../support/kafka.js'
+
+const run = promisify(execFile)
+
+/** Runs the project's own Serverless CLI (osls) the way a user does, offline. */
+async function serverless(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { AWS_EXECUTION_ENV: _notInLambda, ...env } = process.env
+  try {
+    const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
+      cwd: PROJECT_DIR,
+      env: { ...env, SLS_TELEMETRY_DISABLED: '1' },
+      timeout: 120_000,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string }
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
+  }
+}
+
+/** `invoke local` prints the handler's result (or error) as indented JSON after any log lines. */
+function resultOf(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.slice(stdout.indexOf('{\n')))
+}
+
+const kafka = testKafka()
+let admin: Admin
+
+beforeAll(async () => {
+  admin = kafka.admin()
+  await admin.connect()
+})
+afterAll(async () => {
+  await admin?.disconnect()
+})
+
+describe('serverless invoke local --stage local, against the local broker', () => {
+  it('producer: sends one batch of 17 records from events/schedule.json', async () => {
+    const [source] = (await createTestTopics(admin, ['cli-in'])) as [string]
+    const result = await serverless([
+      'invoke',
+      'local',
+      '--stage',
+      'local',
+      '-f',
+      'producer',
+      '-p',
+      'events/schedule.json',
+      '-e',
+      `SOURCE_TOPIC=${source}`,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    const summary = resultOf(result.stdout)
+    expect(summary).toMatchObject({ batchesSent: 1, recordsSent: 17 })
+    expect(Object.values(summary.partitions as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(17)
+    const records = await readTopic(kafka, source, 17)
+    expect(records.map((r) => JSON.parse(r.key ?? '').ticker).sort()).toHaveLength(17)
+  })
+
+  it('processor: writes the re-keyed records of events/msk.json', async () => {
+    const [sink, dlq] = (await createTestTopics(admin, ['cli-out', 'cli-dlq'])) as [string, string]
+    const result = await serverless([
+      'invoke',
+      'local',
+      '--stage',
+      'local',
+      '-f',
+      'processor',
+      '-p',
+      'events/msk.json',
+      '-e',
+      `SINK_TOPIC=${sink}`,
+      '-e',
+      `DEAD_LETTER_TOPIC=${dlq}`,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    expect(resultOf(result.stdout)).toMatchObject({ records: 5, written: 5, deadLettered: 0 })
+    const records = await readTopic(kafka, sink, 5)
+    expect(records.map((r) => r.value).sort()).toEqual(
+      [
+        '{"event_time":"2023-08-08 04:21:56.327","ticker":"AAPL","price":41.72}',
+        '{"event_time":"2023-08-08 04:21:56.327","ticker":"MSFT","price":88.05}',
+        '{"event_time":"2023-08-08 04:22:02.411","ticker":"AAPL","price":42.1}',
+        '{"event_time":"2023-08-08 04:21:56.328","ticker":"NVDA","price":99.99}',
+        '{"event_time":"2023-08-08 04:21:56.328","ticker":"V","price":0}',
+      ].sort(),
+    )
+  })
+
+  it.each(['producer', 'processor'])(
+    '%s: fails with a clear message, not a hang, when no broker is reachable',
+    async (fn) => {
+      const event = fn === 'producer' ? 'events/schedule.json' : 'events/msk.json'
+      const result = await serverless([
+        'invoke',
+        'local',
+        '--stage',
+        'local',
+        '-f',
+        fn,
+        '-p',
+        event,
+        '-e',
+        'KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1',
+      ])
+      expect(result.code).not.toBe(0)
+      expect(result.stdout + result.stderr).toMatch(
+        /Cannot connect to Kafka.*Start it with `npm run kafka:start`/,
+      )
+    },
+  )
+})
+
+describe('serverless package --stage prod (offline)', () => {
+  it('builds both functions and the MSK event source mapping', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sls-package-'))
+    const clusterArn =
+      'arn:aws:kafka:eu-west-1:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
+    const result = await serverless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      out,
+      `--param=clusterArn=${clusterArn}`,
+    ])
+    expect(result.code, result.stderr).toBe(0)
+
+    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+    const resources = Object.values(template.Resources) as {
+      Type: string
+      Properties: Record<string, unknown>
+    }[]
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function')
+    expect(functions).toHaveLength(2)
+    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x')
+
+    const mapping = resources.find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: clusterArn,
+      Topics: ['stocks-in'],
+      StartingPosition: 'TRIM_HORIZON',
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'msk-lambda-stocks-prod-processor' },
+      BatchSize: 500,
+    })
+    const schedule = resources.find((r) => r.Type === 'AWS::Events::Rule')
+    expect(schedule?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' })
+  })
+})

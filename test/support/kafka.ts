@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs'
+import type { KafkaConnectionConfig } from '../../lib/config.js'
+
+export const PROJECT_DIR = new URL('../..', import.meta.url).pathname
+export const KAFKA_SCRIPT = join(PROJECT_DIR, 'scripts/kafka/kafka.sh')
+export const LOCAL_BROKER = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`
+
+/** The connection settings the functions would use against the local PLAINTEXT broker. */
+export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {}): KafkaConnectionConfig {
+  return {
+    bootstrapServers: [LOCAL_BROKER],
+    clusterArn: undefined,
+    auth: 'none',
+    region: undefined,
+    clientId: 'tests',
+    connectTimeoutMs: 3_000,
+    requestTimeoutMs: 10_000,
+    sendTimeoutMs: 20_000,
+    retries: 3,
+    reuseConnection: true,
+    ...overrides,
+  }
+}
+
+export function testKafka(clientId = 'tests'): Kafka {
+  return new Kafka({ clientId, brokers: [LOCAL_BROKER], logLevel: logLevel.NOTHING })
+}
+
+/** Fresh topics per test, so test files can run side by side on one broker. */
+export async function createTestTopics(admin: Admin, names: readonly string[], numPartitions = 2) {
+  const suffix = randomUUID().slice(0, 8)
+  const topics = names.map((name) => `${name}-${suffix}`)
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+    waitForLeaders: true,
+  })
+  return topics
+}
+
+export interface ConsumedRecord {
+  readonly partition: number
+  readonly offset: string
+  readonly key: string | undefined
+  readonly value: string | undefined
+  readonly headers: Record<string, string>
+}
+
+function headersAsText(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [key, value] of Object.entries(message.headers ?? {})) {
+    headers[key] = (Array.isArray(value) ? value : [value]).map((one) => one?.toString() ?? '').join(',')
+  }
+  return headers
+}
+
+/** Reads a whole topic from the beginning until `count` records have arrived (or the time runs out). */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` })
+  const records: ConsumedRecord[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`read ${records.length} of ${count} records from ${topic} in ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      if (count === 0) {
+        clearTimeout(timer)
+        resolve()
+        return
+      }
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            records.push({
+              partition,
+              offset: message.offset,
+              key: message.key?.toString(),
+              value: message.value?.toString(),
+              headers: headersAsText(message),
+            })
+            if (records.length >= count) {
+              clearTimeout(timer)
+              resolve()
+            }
+          },
+        })
+        .catch(reject)
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return records
+}
+
+/** The partitions the Java client's default partitioner picks for these keys, from the real Java code. */
+export function javaPartitionsFor(keys: readonly string[], numPartitions: number): number[] {
+  const home = execFileSync(KAFKA_SCRIPT, ['home'], { encoding: 'utf8' }).trim()
+  const output = execFileSync(
+    'java',
+    [
+      '-cp',
+      join(home, 'libs', '*'),
+      join(PROJECT_DIR, 'test/support/JavaPartitioner.java'),
+      String(numPartitions),
+      ...keys,
+    ],
+    { encoding: 'utf8' },
+  )
+  return output.trim().split('\n').map(Number)
+}

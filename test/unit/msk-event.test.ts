@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidEventError } from '../../lib/errors.js'
+import { assertMskEvent, countRecords, decodeHeaders, recordsOf } from '../../lib/msk/event.js'
+import { fixture } from '../support/fixtures.js'
+
+describe('assertMskEvent', () => {
+  it('accepts the sample events', () => {
+    expect(() => assertMskEvent(fixture('msk.json'))).not.toThrow()
+    expect(() => assertMskEvent(fixture('msk-with-bad-records.json'))).not.toThrow()
+  })
+
+  const record = { topic: 'stocks-in', partition: 0, offset: 1, timestamp: 1, timestampType: 'CREATE_TIME' }
+  it.each([
+    ['null', null, /not an object/],
+    ['a schedule event', fixture('schedule.json'), /eventSource is undefined/],
+    ['an SQS event', { Records: [{ eventSource: 'aws:sqs' }] }, /eventSource/],
+    ['no records', { eventSource: 'aws:kafka' }, /records is missing/],
+    [
+      'records as a list',
+      { eventSource: 'aws:kafka', records: [record] },
+      /records is missing or not an object/,
+    ],
+    [
+      'a group that is not a list',
+      { eventSource: 'aws:kafka', records: { 'stocks-in-0': record } },
+      /not an array/,
+    ],
+    [
+      'a record in the wrong group',
+      { eventSource: 'aws:kafka', records: { 'stocks-in-1': [record] } },
+      /does not belong to group "stocks-in-1"/,
+    ],
+    [
+      'a string offset',
+      { eventSource: 'aws:kafka', records: { 'stocks-in-0': [{ ...record, offset: '1' }] } },
+      /offset is not an integer/,
+    ],
+    [
+      'a value that is not base64 text',
+      { eventSource: 'aws:kafka', records: { 'stocks-in-0': [{ ...record, value: [1, 2] }] } },
+      /value is not a base64 string/,
+    ],
+  ])('rejects %s with a clear message', (_name, event, message) => {
+    expect(() => assertMskEvent(event)).toThrow(InvalidEventError)
+    expect(() => assertMskEvent(event)).toThrow(message)
+  })
+})
+
+describe('records', () => {
+  it('yields every record, partition group by group, in offset order', () => {
+    const event = fixture('msk.json')
+    const records = [...recordsOf(event)]
+    expect(records.map((r) => `${r.partition}@${r.offset}`)).toEqual([
+      '0@120',
+      '0@121',
+      '0@122',
+      '1@87',
+      '1@88',
+    ])
+    expect(countRecords(event)).toBe(5)
+  })
+
+  it('decodes header values sent as Java (signed) bytes', () => {
+    const [header] = decodeHeaders({
+      topic: 't',
+      partition: 0,
+      offset: 0,
+      timestamp: 0,
+      timestampType: 'CREATE_TIME',
+      headers: [{ 'trace-id': [55, 102, -61, -87] }],
+    })
+    expect(header?.key).toBe('trace-id')
+    expect(header?.value.toString('utf8')).toBe('7fé')
+  })
+})

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidEventError, KafkaDeliveryError } from '../../lib/errors.js'
+import type { OutgoingMessage } from '../../lib/kafka/sink.js'
+import { processMskEvent } from '../../lib/processor/process-event.js'
+import { fixture } from '../support/fixtures.js'
+import { MemorySink } from '../support/memory-sink.js'
+
+const topics = { sinkTopic: 'stocks-out', deadLetterTopic: 'stocks-dlq' }
+const now = () => Date.parse('2026-11-24T09:00:00Z')
+const text = (value: OutgoingMessage['value']) => value?.toString()
+const header = (message: OutgoingMessage, key: string) =>
+  message.headers?.find((h) => h.key === key)?.value.toString()
+
+describe('processMskEvent', () => {
+  it('re-keys every valid record by ticker, in the Flink format, in event order', async () => {
+    const sink = new MemorySink()
+    const summary = await processMskEvent(fixture('msk.json'), { sink, ...topics, now })
+
+    expect(summary).toMatchObject({ records: 5, written: 5, deadLettered: 0 })
+    const out = sink.messagesFor('stocks-out')
+    expect(out.map((m) => [text(m.key), text(m.value)])).toEqual([
+      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:21:56.327","ticker":"AAPL","price":41.72}'],
+      ['{"ticker":"MSFT"}', '{"event_time":"2023-08-08 04:21:56.327","ticker":"MSFT","price":88.05}'],
+      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:22:02.411","ticker":"AAPL","price":42.1}'],
+      ['{"ticker":"NVDA"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"NVDA","price":99.99}'],
+      ['{"ticker":"V"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"V","price":0}'],
+    ])
+    expect(
+      out.map(
+        (m) => `${header(m, 'source.topic')}-${header(m, 'source.partition')}@${header(m, 'source.offset')}`,
+      ),
+    ).toEqual(['stocks-in-0@120', 'stocks-in-0@121', 'stocks-in-0@122', 'stocks-in-1@87', 'stocks-in-1@88'])
+    expect(sink.sent).toHaveLength(1)
+  })
+
+  it('dead-letters bad records untouched, with the reason, and still writes the good ones in order', async () => {
+    const sink = new MemorySink()
+    const event = fixture('msk-with-bad-records.json')
+    const summary = await processMskEvent(event, { sink, ...topics, now })
+
+    expect(summary).toMatchObject({ records: 7, written: 2, deadLettered: 5 })
+    expect(sink.messagesFor('stocks-out').map((m) => JSON.parse(text(m.value) ?? '').ticker)).toEqual([
+      'AAPL',
+      'IBM',
+    ])
+
+    const dead = sink.messagesFor('stocks-dlq')
+    expect(dead.map((m) => header(m, 'dlq.reason'))).toEqual([
+      'INVALID_JSON',
+      'INVALID_TICKER',
+      'INVALID_EVENT_TIME',
+      'TOMBSTONE',
+      'INVALID_PRICE',
+    ])
+    expect(dead.map((m) => header(m, 'dlq.source.offset'))).toEqual(['201', '202', '300', '301', '302'])
+    const [notJson] = dead
+    const original = event.records['stocks-in-0']?.[1]
+    expect(notJson?.key).toEqual(Buffer.from(original?.key ?? '', 'base64'))
+    expect(notJson?.value).toEqual(Buffer.from(original?.value ?? '', 'base64'))
+    expect(header(notJson as OutgoingMessage, 'trace-id')).toBe('7f3aé')
+    expect(header(notJson as OutgoingMessage, 'dlq.source.topic')).toBe('stocks-in')
+    expect(header(notJson as OutgoingMessage, 'dlq.source.partition')).toBe('0')
+    expect(header(notJson as OutgoingMessage, 'dlq.source.timestamp')).toBe('1691468600001')
+    expect(header(notJson as OutgoingMessage, 'dlq.dead-lettered-at')).toBe('2026-11-24T09:00:00.000Z')
+    expect(dead[3]?.value).toBeNull()
+  })
+
+  it('fails the invocation when the sink does not acknowledge, so Lambda retries the batch', async () => {
+    const sink = new MemorySink()
+    sink.failNext = new KafkaDeliveryError('broker gone')
+    await expect(processMskEvent(fixture('msk.json'), { sink, ...topics })).rejects.toThrow('broker gone')
+  })
+
+  it('fails fast on an event that is not from MSK, before sending anything', async () => {
+    const sink = new MemorySink()
+    await expect(processMskEvent(fixture('schedule.json'), { sink, ...topics })).rejects.toThrow(
+      InvalidEventError,
+    )
+    expect(sink.sent).toHaveLength(0)
+  })
+})
