@@ -1,17 +1,22 @@
 /**
- * Creates the pipeline's topics if they are missing: `npm run kafka:topics`. Against the local broker by
- * default; set KAFKA_BOOTSTRAP_SERVERS (and KAFKA_AUTH, MSK_CLUSTER_ARN...) to use another cluster.
+ * Creates the pipeline's topics if they are missing: `npm run kafka:topics`. Against the local broker
+ * unless KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN (with KAFKA_AUTH) name another cluster.
+ * TOPIC_PARTITIONS (default 2, like the original) and TOPIC_REPLICATION_FACTOR (default 1; use 2 or 3 on
+ * MSK) shape the new topics.
  */
 import { type Env, loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/brokers.js'
 import { createKafka } from '../lib/kafka/client.js'
 import { ensureTopics } from '../lib/kafka/topics.js'
 
-const env: Env = {
-  KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
-  KAFKA_AUTH: 'none',
-  ...process.env,
-}
+const remote = process.env.KAFKA_BOOTSTRAP_SERVERS !== undefined || process.env.MSK_CLUSTER_ARN !== undefined
+const env: Env = remote
+  ? process.env
+  : {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`,
+      KAFKA_AUTH: 'none',
+    }
 const producer = loadProducerConfig(env)
 const processor = loadProcessorConfig(env)
 const partitions = Number(env.TOPIC_PARTITIONS ?? 2)
