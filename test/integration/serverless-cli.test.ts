@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TICKERS } from '../../lib/stocks/stock.js'
 import { createTestTopics, PROJECT_DIR, readTopic, testKafka } from '../support/kafka.js'
 
 const run = promisify(execFile)
@@ -23,6 +24,12 @@ async function serverless(args: string[]): Promise<{ code: number; stdout: strin
     const failed = error as { code?: number; stdout?: string; stderr?: string }
     return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
   }
+}
+
+/** `serverless invoke local --stage local -f FN -p EVENT -e NAME=value...` */
+function invokeLocal(fn: string, event: string, env: Record<string, string>) {
+  const overrides = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`])
+  return serverless(['invoke', 'local', '--stage', 'local', '-f', fn, '-p', event, ...overrides])
 }
 
 /** `invoke local` prints the handler's result (or error) as indented JSON after any log lines. */
@@ -44,42 +51,21 @@ afterAll(async () => {
 describe('serverless invoke local --stage local, against the local broker', () => {
   it('producer: sends one batch of 17 records from events/schedule.json', async () => {
     const [source] = (await createTestTopics(admin, ['cli-in'])) as [string]
-    const result = await serverless([
-      'invoke',
-      'local',
-      '--stage',
-      'local',
-      '-f',
-      'producer',
-      '-p',
-      'events/schedule.json',
-      '-e',
-      `SOURCE_TOPIC=${source}`,
-    ])
+    const result = await invokeLocal('producer', 'events/schedule.json', { SOURCE_TOPIC: source })
     expect(result.code, result.stderr).toBe(0)
     const summary = resultOf(result.stdout)
     expect(summary).toMatchObject({ batchesSent: 1, recordsSent: 17 })
     expect(Object.values(summary.partitions as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(17)
     const records = await readTopic(kafka, source, 17)
-    expect(records.map((r) => JSON.parse(r.key ?? '').ticker).sort()).toHaveLength(17)
+    expect(records.map((r) => JSON.parse(r.key ?? '').ticker).sort()).toEqual([...TICKERS].sort())
   })
 
   it('processor: writes the re-keyed records of events/msk.json', async () => {
     const [sink, dlq] = (await createTestTopics(admin, ['cli-out', 'cli-dlq'])) as [string, string]
-    const result = await serverless([
-      'invoke',
-      'local',
-      '--stage',
-      'local',
-      '-f',
-      'processor',
-      '-p',
-      'events/msk.json',
-      '-e',
-      `SINK_TOPIC=${sink}`,
-      '-e',
-      `DEAD_LETTER_TOPIC=${dlq}`,
-    ])
+    const result = await invokeLocal('processor', 'events/msk.json', {
+      SINK_TOPIC: sink,
+      DEAD_LETTER_TOPIC: dlq,
+    })
     expect(result.code, result.stderr).toBe(0)
     expect(resultOf(result.stdout)).toMatchObject({ records: 5, written: 5, deadLettered: 0 })
     const records = await readTopic(kafka, sink, 5)
@@ -98,18 +84,7 @@ describe('serverless invoke local --stage local, against the local broker', () =
     '%s: fails with a clear message, not a hang, when no broker is reachable',
     async (fn) => {
       const event = fn === 'producer' ? 'events/schedule.json' : 'events/msk.json'
-      const result = await serverless([
-        'invoke',
-        'local',
-        '--stage',
-        'local',
-        '-f',
-        fn,
-        '-p',
-        event,
-        '-e',
-        'KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1',
-      ])
+      const result = await invokeLocal(fn, event, { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' })
       expect(result.code).not.toBe(0)
       expect(result.stdout + result.stderr).toMatch(
         /Cannot connect to Kafka.*Start it with `npm run kafka:start`/,
