@@ -53,9 +53,10 @@ install() {
   mkdir -p "$KAFKA_HOME"
   local staging="$KAFKA_HOME/libs.partial"
   rm -rf "$staging"
-  mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
+  # Maven 3.8 prints colour codes even in batch mode; strip them from what reaches the log.
+  mvn -B -q -f "$SCRIPT_DIR/pom.xml" \
     -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$staging" \
-    dependency:copy-dependencies
+    dependency:copy-dependencies 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
   rm -rf "$KAFKA_HOME/libs"
   mv "$staging" "$KAFKA_HOME/libs"
   log "installed $(find "$KAFKA_HOME/libs" -name '*.jar' | wc -l) jars"
