@@ -16,6 +16,8 @@ export interface KafkaConnectionConfig {
   /** Region for IAM signing and the MSK API: KAFKA_REGION, else the cluster ARN's, else AWS_REGION. */
   readonly region: string | undefined
   readonly clientId: string
+  /** PEM file of extra CAs to trust for TLS (the local IAM listener's self-signed certificate). */
+  readonly tlsCaFile: string | undefined
   readonly connectTimeoutMs: number
   readonly requestTimeoutMs: number
   /** How long one send may take, retries included, before the invocation fails. */
@@ -132,6 +134,7 @@ function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
     auth,
     region,
     clientId: read.string('KAFKA_CLIENT_ID', env.AWS_LAMBDA_FUNCTION_NAME ?? 'msk-lambda-stocks'),
+    tlsCaFile: read.optional('KAFKA_TLS_CA_FILE'),
     connectTimeoutMs: read.integer('KAFKA_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
     requestTimeoutMs: read.integer('KAFKA_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
     sendTimeoutMs: read.integer('KAFKA_SEND_TIMEOUT_MS', 20_000, 100, 600_000),

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { Kafka, logLevel } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
 import type { BrokerResolver } from './brokers.js'
-import { createIamTokenProvider } from './iam.js'
+import { createIamTokenProvider, mskIamMechanism } from './iam.js'
 import { kafkajsLogCreator } from './logging.js'
 
 /**
@@ -9,15 +10,17 @@ import { kafkajsLogCreator } from './logging.js'
  * container that is never invoked never calls the MSK API. Timeouts and retries are bounded so that an
  * unreachable cluster fails an invocation within seconds rather than at the Lambda timeout.
  */
-export function createKafka(config: KafkaConnectionConfig, brokers: BrokerResolver): Kafka {
+export function createKafka(
+  config: KafkaConnectionConfig,
+  brokers: BrokerResolver,
+  iamToken?: () => Promise<string>,
+): Kafka {
+  const ssl = config.tlsCaFile === undefined ? true : { ca: [readFileSync(config.tlsCaFile, 'utf8')] }
   const iam =
     config.auth === 'iam' && config.region !== undefined
       ? {
-          ssl: true,
-          sasl: {
-            mechanism: 'oauthbearer' as const,
-            oauthBearerProvider: createIamTokenProvider(config.region),
-          },
+          ssl,
+          sasl: mskIamMechanism(config.region, iamToken ?? createIamTokenProvider(config.region)),
         }
       : {}
   return new Kafka({

@@ -26,13 +26,18 @@ function headersOf(message: OutgoingMessage): IHeaders | undefined {
   return headers
 }
 
-/** kafkajs reports a missing topic as this protocol error, possibly wrapped in a retry error. */
-function isUnknownTopic(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return true
-  }
+function someCause(error: unknown, test: (error: Error) => boolean): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (test(e)) return true
   return false
 }
+
+/** kafkajs reports a missing topic as this protocol error, possibly wrapped in a retry error. */
+const isUnknownTopic = (error: unknown) =>
+  someCause(error, (e) => (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION')
+
+/** The brokers answered but refused the credentials: no use suggesting the broker is down. */
+const isAuthenticationFailure = (error: unknown) =>
+  someCause(error, (e) => e.name === 'MskIamAuthenticationError' || e.name === 'KafkaJSSASLAuthenticationError')
 
 async function unreachableHint(brokers: BrokerResolver): Promise<string> {
   const list = await brokers().catch(() => [])
@@ -40,6 +45,13 @@ async function unreachableHint(brokers: BrokerResolver): Promise<string> {
     return ` Is the local broker running? Start it with \`npm run kafka:start\` (brokers: ${list.join(',')}).`
   }
   return list.length > 0 ? ` (brokers: ${list.join(',')})` : ''
+}
+
+export interface KafkajsSinkOptions {
+  /** Where the brokers come from; by default the config's list or a GetBootstrapBrokers lookup. */
+  readonly brokers?: BrokerResolver
+  /** Signs MSK IAM tokens; by default from the AWS SDK's default chain (the Lambda role's credentials). */
+  readonly iamToken?: () => Promise<string>
 }
 
 /**
@@ -55,10 +67,10 @@ export class KafkajsSink implements MessageSink {
   readonly #partitionOf = new WeakMap<Message, number>()
   #producer: Promise<Producer> | undefined
 
-  constructor(config: KafkaConnectionConfig, brokers: BrokerResolver = createBrokerResolver(config)) {
+  constructor(config: KafkaConnectionConfig, options: KafkajsSinkOptions = {}) {
     this.#config = config
-    this.#brokers = brokers
-    this.#kafka = createKafka(config, brokers)
+    this.#brokers = options.brokers ?? createBrokerResolver(config)
+    this.#kafka = createKafka(config, this.#brokers, options.iamToken)
   }
 
   async send(batches: readonly TopicMessages[]): Promise<PartitionDelivery[]> {
@@ -130,7 +142,9 @@ export class KafkajsSink implements MessageSink {
     } catch (error) {
       await producer.disconnect().catch(() => undefined)
       throw new KafkaUnavailableError(
-        `Cannot connect to Kafka: ${(error as Error).message}.${await unreachableHint(this.#brokers)}`,
+        `Cannot connect to Kafka: ${(error as Error).message}.${
+          isAuthenticationFailure(error) ? '' : await unreachableHint(this.#brokers)
+        }`,
         { cause: error },
       )
     }

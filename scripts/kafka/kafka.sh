@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs, starts and stops a single-node Apache Kafka (KRaft) broker on 127.0.0.1 for local runs and tests.
 #
-#   scripts/kafka/kafka.sh install   resolve the broker's jars from Maven Central (needs Java 17 + Maven)
+#   scripts/kafka/kafka.sh install   resolve the broker's jars from Maven Central and build the IAM validator
+#                                    (needs Java 17 + Maven)
 #   scripts/kafka/kafka.sh start     install if needed, then start the broker and wait until it serves (idempotent)
 #   scripts/kafka/kafka.sh stop      stop the broker and delete its data
 #   scripts/kafka/kafka.sh status    exit 0 when the broker is running
 #   scripts/kafka/kafka.sh home      print where the broker's jars are installed
+#   scripts/kafka/kafka.sh ca        print the path of the CA certificate (PEM) that the IAM listener's TLS uses
 #
-# Settings (environment): KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_HOME, KAFKA_DATA_DIR,
-# KAFKA_START_TIMEOUT_S.
+# Listeners: PLAINTEXT on 127.0.0.1:$KAFKA_PORT (9092), and SASL_SSL with OAUTHBEARER on $KAFKA_IAM_PORT
+# (9098, the MSK IAM port), where MskIamTokenValidator checks MSK IAM tokens for region $KAFKA_IAM_REGION
+# against the test identities in scripts/kafka/iam/credentials.properties. That listener's sessions last
+# $KAFKA_IAM_REAUTH_MS (15 s), so clients re-authenticate often, as they must on MSK every 15 minutes
+# (kafkajs re-authenticates in the last 10 s of a session).
+#
+# Settings (environment): KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_IAM_PORT,
+# KAFKA_IAM_REGION, KAFKA_IAM_REAUTH_MS, KAFKA_HOME, KAFKA_DATA_DIR, KAFKA_START_TIMEOUT_S.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +25,9 @@ PROJECT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_IAM_PORT="${KAFKA_IAM_PORT:-9098}"
+KAFKA_IAM_REGION="${KAFKA_IAM_REGION:-us-east-1}"
+KAFKA_IAM_REAUTH_MS="${KAFKA_IAM_REAUTH_MS:-15000}"
 KAFKA_HOME="${KAFKA_HOME:-$PROJECT_DIR/.local/kafka/$KAFKA_VERSION}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-${TMPDIR:-/tmp}/msk-lambda-stocks-kafka-$KAFKA_PORT}"
 KAFKA_START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-90}"
@@ -38,25 +49,66 @@ broker_pid() {
   echo "$pid"
 }
 
-classpath() { echo "$KAFKA_HOME/libs/*"; }
+classpath() { echo "$KAFKA_HOME/libs/*:$VALIDATOR_JAR"; }
 
 kafka_java() { java -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" -cp "$(classpath)" "$@"; }
 
+TLS_DIR="$KAFKA_HOME/tls"
+# Protects only a throwaway self-signed key for 127.0.0.1; not a secret.
+TLS_STORE_PASSWORD="local-kafka-tls"
+VALIDATOR_JAR="$KAFKA_HOME/validator/msk-iam-validator.jar"
+
+require_tools() {
+  command -v java >/dev/null || { log "java not found: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)"; exit 1; }
+  command -v mvn >/dev/null || { log "mvn not found: install Maven (e.g. apt-get install maven)"; exit 1; }
+}
+
+maven() {
+  # Maven 3.8 prints colour codes even in batch mode; strip them from what reaches the log.
+  mvn -B -q -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+}
+
 install() {
+  install_broker
+  build_validator
+  make_certificate
+}
+
+build_validator() {
+  if [[ -f "$VALIDATOR_JAR" && -z "$(find "$SCRIPT_DIR/src" -type f -newer "$VALIDATOR_JAR")" ]]; then
+    return
+  fi
+  require_tools
+  log "building the MSK IAM token validator"
+  maven -Dkafka.build.dir="$KAFKA_HOME/build" package
+  mkdir -p "$(dirname "$VALIDATOR_JAR")"
+  mv "$KAFKA_HOME/build/msk-iam-validator.jar" "$VALIDATOR_JAR"
+}
+
+make_certificate() {
+  [[ -f "$TLS_DIR/ca.pem" ]] && return
+  log "making a self-signed TLS certificate for 127.0.0.1 in $TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  rm -f "$TLS_DIR/broker.p12"
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 -dname "CN=localhost" \
+    -ext "SAN=ip:127.0.0.1,dns:localhost" -ext "BC:c=ca:true" \
+    -keystore "$TLS_DIR/broker.p12" -storetype PKCS12 -storepass "$TLS_STORE_PASSWORD" 2>/dev/null
+  keytool -exportcert -rfc -alias broker -keystore "$TLS_DIR/broker.p12" -storepass "$TLS_STORE_PASSWORD" \
+    -file "$TLS_DIR/ca.pem.partial" 2>/dev/null
+  mv "$TLS_DIR/ca.pem.partial" "$TLS_DIR/ca.pem"
+}
+
+install_broker() {
   if [[ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
     log "Kafka $KAFKA_VERSION already installed in $KAFKA_HOME"
     return
   fi
-  command -v java >/dev/null || { log "java not found: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)"; exit 1; }
-  command -v mvn >/dev/null || { log "mvn not found: install Maven (e.g. apt-get install maven)"; exit 1; }
+  require_tools
   log "installing Kafka $KAFKA_VERSION from Maven Central into $KAFKA_HOME"
   mkdir -p "$KAFKA_HOME"
   local staging="$KAFKA_HOME/libs.partial"
   rm -rf "$staging"
-  # Maven 3.8 prints colour codes even in batch mode; strip them from what reaches the log.
-  mvn -B -q -f "$SCRIPT_DIR/pom.xml" \
-    -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$staging" \
-    dependency:copy-dependencies 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  maven -Dkafka.libs.dir="$staging" dependency:copy-dependencies
   rm -rf "$KAFKA_HOME/libs"
   mv "$staging" "$KAFKA_HOME/libs"
   log "installed $(find "$KAFKA_HOME/libs" -name '*.jar' | wc -l) jars"
@@ -68,11 +120,21 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_IAM_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_IAM_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
+# MSK IAM access control, as MSK serves it on port 9098: TLS, then SASL OAUTHBEARER with a SigV4 token.
+listener.name.sasl_ssl.sasl.enabled.mechanisms=OAUTHBEARER
+# The broker logs in too (unsecuredLoginStringClaim_sub), though it never uses this listener itself.
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required region="$KAFKA_IAM_REGION" credentialsFile="$SCRIPT_DIR/iam/credentials.properties" unsecuredLoginStringClaim_sub="broker";
+listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class=local.msk.iam.MskIamTokenValidator
+listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms=$KAFKA_IAM_REAUTH_MS
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.p12
+listener.name.sasl_ssl.ssl.keystore.password=$TLS_STORE_PASSWORD
+listener.name.sasl_ssl.ssl.key.password=$TLS_STORE_PASSWORD
 log.dirs=$KAFKA_DATA_DIR/logs
 # Like the original MSK cluster: 2 partitions. Topics are created explicitly (MSK Serverless cannot auto-create).
 num.partitions=2
@@ -91,10 +153,12 @@ start() {
     log "broker already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
     return
   fi
-  if port_open "$KAFKA_PORT"; then
-    log "port $KAFKA_PORT is taken by another process; stop it or set KAFKA_PORT"
-    exit 1
-  fi
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_IAM_PORT"; do
+    if port_open "$port"; then
+      log "port $port is taken by another process; stop it or set KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_IAM_PORT"
+      exit 1
+    fi
+  done
   install
   rm -rf "$KAFKA_DATA_DIR"
   write_config
@@ -111,7 +175,7 @@ start() {
 
 wait_ready() {
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT_S))
-  until grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null && port_open "$KAFKA_PORT"; do
+  until grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null && port_open "$KAFKA_PORT" && port_open "$KAFKA_IAM_PORT"; do
     if ! broker_pid >/dev/null; then
       log "broker exited during start; last lines of $LOG_FILE:"
       tail -n 30 "$LOG_FILE" >&2 || true
@@ -123,7 +187,7 @@ wait_ready() {
     fi
     sleep 0.3
   done
-  log "broker ready on 127.0.0.1:$KAFKA_PORT"
+  log "broker ready on 127.0.0.1:$KAFKA_PORT (PLAINTEXT) and 127.0.0.1:$KAFKA_IAM_PORT (SASL_SSL, MSK IAM)"
 }
 
 stop() {
@@ -162,5 +226,6 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   home) echo "$KAFKA_HOME" ;;
-  *) echo "usage: $0 install|start|stop|status|home" >&2; exit 2 ;;
+  ca) echo "$TLS_DIR/ca.pem" ;;
+  *) echo "usage: $0 install|start|stop|status|home|ca" >&2; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {})
     auth: 'none',
     region: undefined,
     clientId: 'tests',
+    tlsCaFile: undefined,
     connectTimeoutMs: 3_000,
     requestTimeoutMs: 10_000,
     sendTimeoutMs: 20_000,
