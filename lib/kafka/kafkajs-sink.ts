@@ -37,7 +37,10 @@ const isUnknownTopic = (error: unknown) =>
 
 /** The brokers answered but refused the credentials: no use suggesting the broker is down. */
 const isAuthenticationFailure = (error: unknown) =>
-  someCause(error, (e) => e.name === 'MskIamAuthenticationError' || e.name === 'KafkaJSSASLAuthenticationError')
+  someCause(
+    error,
+    (e) => e.name === 'MskIamAuthenticationError' || e.name === 'KafkaJSSASLAuthenticationError',
+  )
 
 async function unreachableHint(brokers: BrokerResolver): Promise<string> {
   const list = await brokers().catch(() => [])

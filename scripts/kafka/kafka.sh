@@ -8,6 +8,7 @@
 #   scripts/kafka/kafka.sh status    exit 0 when the broker is running
 #   scripts/kafka/kafka.sh home      print where the broker's jars are installed
 #   scripts/kafka/kafka.sh ca        print the path of the CA certificate (PEM) that the IAM listener's TLS uses
+#   scripts/kafka/kafka.sh log       print the path of the broker's log
 #
 # Listeners: PLAINTEXT on 127.0.0.1:$KAFKA_PORT (9092), and SASL_SSL with OAUTHBEARER on $KAFKA_IAM_PORT
 # (9098, the MSK IAM port), where MskIamTokenValidator checks MSK IAM tokens for region $KAFKA_IAM_REGION
@@ -227,5 +228,6 @@ case "${1:-}" in
   status) status ;;
   home) echo "$KAFKA_HOME" ;;
   ca) echo "$TLS_DIR/ca.pem" ;;
-  *) echo "usage: $0 install|start|stop|status|home|ca" >&2; exit 2 ;;
+  log) echo "$LOG_FILE" ;;
+  *) echo "usage: $0 install|start|stop|status|home|ca|log" >&2; exit 2 ;;
 esac

@@ -6,13 +6,18 @@ import { promisify } from 'node:util'
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TICKERS } from '../../lib/stocks/stock.js'
-import { createTestTopics, PROJECT_DIR, readTopic, testKafka } from '../support/kafka.js'
+import { roleStatements } from '../support/cloudformation.js'
+import { createTestTopics, PROJECT_DIR, readTopic, TEST_IDENTITY, testKafka } from '../support/kafka.js'
 
 const run = promisify(execFile)
 
 /** Runs the project's own Serverless CLI (osls) the way a user does, offline. */
-async function serverless(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { AWS_EXECUTION_ENV: _notInLambda, ...env } = process.env
+async function serverless(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { AWS_EXECUTION_ENV: _notInLambda, ...inherited } = process.env
+  const env = { ...inherited, ...extraEnv }
   try {
     const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
       cwd: PROJECT_DIR,
@@ -27,9 +32,15 @@ async function serverless(args: string[]): Promise<{ code: number; stdout: strin
 }
 
 /** `serverless invoke local --stage local -f FN -p EVENT -e NAME=value...` */
-function invokeLocal(fn: string, event: string, env: Record<string, string>) {
+function invokeLocal(
+  fn: string,
+  event: string,
+  env: Record<string, string>,
+  stage = 'local',
+  processEnv: Record<string, string> = {},
+) {
   const overrides = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`])
-  return serverless(['invoke', 'local', '--stage', 'local', '-f', fn, '-p', event, ...overrides])
+  return serverless(['invoke', 'local', '--stage', stage, '-f', fn, '-p', event, ...overrides], processEnv)
 }
 
 /** `invoke local` prints the handler's result (or error) as indented JSON after any log lines. */
@@ -93,22 +104,61 @@ describe('serverless invoke local --stage local, against the local broker', () =
   )
 })
 
+describe('serverless invoke local --stage local-iam, over the MSK IAM listener', () => {
+  it('producer: signs its token with the credentials in the environment', async () => {
+    const [source] = (await createTestTopics(admin, ['cli-iam-in'])) as [string]
+    const result = await invokeLocal(
+      'producer',
+      'events/schedule.json',
+      { SOURCE_TOPIC: source },
+      'local-iam',
+      {
+        AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_IDENTITY.secretAccessKey,
+      },
+    )
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(resultOf(result.stdout)).toMatchObject({ batchesSent: 1, recordsSent: 17 })
+    expect(await readTopic(kafka, source, 17)).toHaveLength(17)
+  })
+
+  it('processor: fails with a clear authentication error when the credentials are wrong', async () => {
+    const result = await invokeLocal('processor', 'events/msk.json', {}, 'local-iam', {
+      AWS_ACCESS_KEY_ID: TEST_IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: 'not-the-secret',
+    })
+    expect(result.code).not.toBe(0)
+    expect(resultOf(result.stdout)).toMatchObject({ errorType: 'KafkaUnavailableError' })
+    expect(result.stdout).toMatch(/refused the MSK IAM token \(invalid_token\)/)
+    expect(result.stdout + result.stderr).not.toContain('not-the-secret')
+  })
+})
+
+const CLUSTER_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
+const PSEUDO = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' }
+const arn = (kind: 'topic' | 'group', name: string) =>
+  `arn:aws:kafka:eu-west-1:123456789012:${kind}/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2/${name}`
+
 describe('serverless package --stage prod (offline)', () => {
-  it('builds both functions and the MSK event source mapping', async () => {
+  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }
+
+  beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'sls-package-'))
-    const clusterArn =
-      'arn:aws:kafka:eu-west-1:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
     const result = await serverless([
       'package',
       '--stage',
       'prod',
       '--package',
       out,
-      `--param=clusterArn=${clusterArn}`,
+      `--param=clusterArn=${CLUSTER_ARN}`,
     ])
     expect(result.code, result.stderr).toBe(0)
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+  })
 
-    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+  it('builds both functions and the MSK event source mapping', () => {
+    const clusterArn = CLUSTER_ARN
     const resources = Object.values(template.Resources) as {
       Type: string
       Properties: Record<string, unknown>
@@ -127,5 +177,87 @@ describe('serverless package --stage prod (offline)', () => {
     })
     const schedule = resources.find((r) => r.Type === 'AWS::Events::Rule')
     expect(schedule?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' })
+  })
+
+  it('gives each function its own role', () => {
+    expect(template.Resources.ProducerLambdaFunction?.Properties.Role).toEqual({
+      'Fn::GetAtt': ['ProducerRole', 'Arn'],
+    })
+    expect(template.Resources.ProcessorLambdaFunction?.Properties.Role).toEqual({
+      'Fn::GetAtt': ['ProcessorRole', 'Arn'],
+    })
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined()
+  })
+
+  /** Every Kafka action a role allows, as `action on resource`, sorted. */
+  function kafkaGrants(role: string): string[] {
+    return roleStatements(template, role, PSEUDO)
+      .flatMap((statement) => {
+        expect(statement.Effect).toBe('Allow')
+        const actions = [statement.Action].flat()
+        const resources = [statement.Resource].flat()
+        return actions
+          .filter((a) => a.startsWith('kafka'))
+          .flatMap((a) => resources.map((r) => `${a} on ${r}`))
+      })
+      .sort()
+  }
+
+  it('lets the producer only connect, discover brokers and write stocks-in', () => {
+    expect(kafkaGrants('ProducerRole')).toEqual(
+      [
+        `kafka-cluster:Connect on ${CLUSTER_ARN}`,
+        `kafka-cluster:WriteDataIdempotently on ${CLUSTER_ARN}`,
+        `kafka-cluster:DescribeTopic on ${arn('topic', 'stocks-in')}`,
+        `kafka-cluster:WriteData on ${arn('topic', 'stocks-in')}`,
+        `kafka:GetBootstrapBrokers on ${CLUSTER_ARN}`,
+        `kafka:DescribeCluster on ${CLUSTER_ARN}`,
+        `kafka:DescribeClusterV2 on ${CLUSTER_ARN}`,
+      ].sort(),
+    )
+  })
+
+  it('lets the processor read stocks-in as its own group and write only the sink and dead-letter topics', () => {
+    expect(kafkaGrants('ProcessorRole')).toEqual(
+      [
+        `kafka-cluster:Connect on ${CLUSTER_ARN}`,
+        `kafka-cluster:DescribeClusterDynamicConfiguration on ${CLUSTER_ARN}`,
+        `kafka-cluster:WriteDataIdempotently on ${CLUSTER_ARN}`,
+        `kafka-cluster:DescribeTopic on ${arn('topic', 'stocks-in')}`,
+        `kafka-cluster:ReadData on ${arn('topic', 'stocks-in')}`,
+        `kafka-cluster:DescribeGroup on ${arn('group', 'msk-lambda-stocks-prod-processor')}`,
+        `kafka-cluster:AlterGroup on ${arn('group', 'msk-lambda-stocks-prod-processor')}`,
+        `kafka-cluster:DescribeTopic on ${arn('topic', 'stocks-out')}`,
+        `kafka-cluster:WriteData on ${arn('topic', 'stocks-out')}`,
+        `kafka-cluster:DescribeTopic on ${arn('topic', 'stocks-dlq')}`,
+        `kafka-cluster:WriteData on ${arn('topic', 'stocks-dlq')}`,
+        `kafka:GetBootstrapBrokers on ${CLUSTER_ARN}`,
+        `kafka:DescribeCluster on ${CLUSTER_ARN}`,
+        `kafka:DescribeClusterV2 on ${CLUSTER_ARN}`,
+      ].sort(),
+    )
+  })
+
+  it("grants '*' only for the event source mapping's network interfaces, and logs only to each function's group", () => {
+    for (const [role, fn] of [
+      ['ProducerRole', 'producer'],
+      ['ProcessorRole', 'processor'],
+    ] as const) {
+      for (const statement of roleStatements(template, role, PSEUDO)) {
+        const resources = [statement.Resource].flat()
+        if (resources.includes('*')) {
+          expect(statement.Sid).toBe('EventSourceMappingNetworking')
+          expect([statement.Action].flat().every((a) => a.startsWith('ec2:'))).toBe(true)
+        }
+        if ([statement.Action].flat().some((a) => a.startsWith('logs:'))) {
+          expect(resources).toEqual([
+            `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/msk-lambda-stocks-prod-${fn}:*`,
+          ])
+        }
+      }
+    }
+    expect(
+      roleStatements(template, 'ProducerRole', PSEUDO).some((s) => [s.Resource].flat().includes('*')),
+    ).toBe(false)
   })
 })

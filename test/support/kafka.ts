@@ -7,6 +7,24 @@ import type { KafkaConnectionConfig } from '../../lib/config.js'
 export const PROJECT_DIR = new URL('../..', import.meta.url).pathname
 export const KAFKA_SCRIPT = join(PROJECT_DIR, 'scripts/kafka/kafka.sh')
 export const LOCAL_BROKER = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`
+/** The local broker's SASL_SSL listener, where MskIamTokenValidator checks MSK IAM tokens. */
+export const LOCAL_IAM_BROKER = `127.0.0.1:${process.env.KAFKA_IAM_PORT ?? '9098'}`
+export const LOCAL_IAM_REGION = process.env.KAFKA_IAM_REGION ?? 'us-east-1'
+
+/** Identities from scripts/kafka/iam/credentials.properties, which the local validator accepts. */
+export const TEST_IDENTITY = {
+  accessKeyId: 'LOCALTESTPRODUCERKEY',
+  secretAccessKey: 'local-test-producer-secret',
+  environment: {
+    AWS_ACCESS_KEY_ID: 'LOCALTESTPRODUCERKEY',
+    AWS_SECRET_ACCESS_KEY: 'local-test-producer-secret',
+  },
+} as const
+export const TEST_SESSION_IDENTITY = {
+  accessKeyId: 'LOCALTESTSESSIONKEY1',
+  secretAccessKey: 'local-test-session-secret',
+  sessionToken: 'local-test-session-token',
+} as const
 
 /** The connection settings the functions would use against the local PLAINTEXT broker. */
 export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {}): KafkaConnectionConfig {
@@ -24,6 +42,17 @@ export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {})
     reuseConnection: true,
     ...overrides,
   }
+}
+
+/** The same, over the IAM listener, trusting its self-signed certificate. */
+export function iamKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {}): KafkaConnectionConfig {
+  return localKafkaConfig({
+    bootstrapServers: [LOCAL_IAM_BROKER],
+    auth: 'iam',
+    region: LOCAL_IAM_REGION,
+    tlsCaFile: execFileSync(KAFKA_SCRIPT, ['ca'], { encoding: 'utf8' }).trim(),
+    ...overrides,
+  })
 }
 
 export function testKafka(clientId = 'tests'): Kafka {

@@ -1,0 +1,55 @@
+/** Just enough of CloudFormation's intrinsic functions to read the ARNs a packaged template builds. */
+export interface Pseudo {
+  readonly partition: string
+  readonly region: string
+  readonly accountId: string
+}
+
+type Node = unknown
+
+export function evaluate(node: Node, pseudo: Pseudo): unknown {
+  if (Array.isArray(node)) return node.map((item) => evaluate(item, pseudo))
+  if (typeof node !== 'object' || node === null) return node
+  const [fn, arg] = Object.entries(node)[0] ?? []
+  switch (fn) {
+    case 'Ref': {
+      const refs: Record<string, string> = {
+        'AWS::Partition': pseudo.partition,
+        'AWS::Region': pseudo.region,
+        'AWS::AccountId': pseudo.accountId,
+      }
+      return refs[arg as string] ?? `Ref(${String(arg)})`
+    }
+    case 'Fn::Join': {
+      const [separator, items] = arg as [string, Node[]]
+      return (evaluate(items, pseudo) as unknown[]).join(separator)
+    }
+    case 'Fn::Split': {
+      const [separator, text] = arg as [string, Node]
+      return String(evaluate(text, pseudo)).split(separator)
+    }
+    case 'Fn::Select': {
+      const [index, list] = arg as [number, Node]
+      return (evaluate(list, pseudo) as unknown[])[index]
+    }
+    default:
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, evaluate(value, pseudo)]))
+  }
+}
+
+export interface Statement {
+  readonly Sid?: string
+  readonly Effect: string
+  readonly Action: string | string[]
+  readonly Resource: string | string[]
+}
+
+/** The statements of an AWS::IAM::Role's inline policies, with every ARN evaluated. */
+export function roleStatements(template: { Resources: Record<string, Node> }, role: string, pseudo: Pseudo) {
+  const resource = template.Resources[role] as {
+    Properties: { Policies: { PolicyDocument: { Statement: Node[] } }[] }
+  }
+  return resource.Properties.Policies.flatMap(
+    (policy) => evaluate(policy.PolicyDocument.Statement, pseudo) as Statement[],
+  )
+}
