@@ -12,5 +12,10 @@ const sink = new KafkajsSink(config.kafka)
 export const handler = middy<MSKEvent, ProcessSummary, Error, Context>()
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
   .handler((event) =>
-    processMskEvent(event, { sink, sinkTopic: config.sinkTopic, deadLetterTopic: config.deadLetterTopic }),
+    processMskEvent(event, {
+      sink,
+      sinkTopic: config.sinkTopic,
+      deadLetterTopic: config.deadLetterTopic,
+      reportBatchItemFailures: config.reportBatchItemFailures,
+    }),
   )

@@ -42,6 +42,8 @@ export interface ProcessorConfig {
   readonly kafka: KafkaConnectionConfig
   readonly sinkTopic: string
   readonly deadLetterTopic: string
+  /** Must match the event source mapping's FunctionResponseTypes (ReportBatchItemFailures). */
+  readonly reportBatchItemFailures: boolean
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:([a-z0-9-]+):\d{12}:cluster\/[^/]+\/[^/]+$/
@@ -159,5 +161,6 @@ export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
     kafka: readKafka(read, env),
     sinkTopic: read.topic('SINK_TOPIC', 'stocks-out'),
     deadLetterTopic: read.topic('DEAD_LETTER_TOPIC', 'stocks-dlq'),
+    reportBatchItemFailures: read.boolean('REPORT_BATCH_ITEM_FAILURES', false),
   })
 }

@@ -1,13 +1,25 @@
-import type { MessageSink, OutgoingMessage, PartitionDelivery } from '../kafka/sink.js'
+import { KafkaDeliveryError } from '../errors.js'
+import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
 import { log } from '../log.js'
-import { assertMskEvent, recordsOf } from '../msk/event.js'
+import { assertMskEvent, type MskRecord } from '../msk/event.js'
 import { transformRecord } from './transform.js'
 
 export interface ProcessorDeps {
   readonly sink: MessageSink
   readonly sinkTopic: string
   readonly deadLetterTopic: string
+  /**
+   * Answer with Lambda's partial batch response (the event source mapping must have
+   * `FunctionResponseTypes: [ReportBatchItemFailures]`): each source partition is sent on its own, and
+   * only the partitions whose records were not acknowledged are reported, so Lambda re-sends only them.
+   */
+  readonly reportBatchItemFailures?: boolean
   readonly now?: () => number
+}
+
+/** Lambda's partial batch response for Kafka: resume `topic-partition` from `offset`. */
+export interface KafkaBatchItemFailure {
+  readonly itemIdentifier: { readonly partition: string; readonly offset: number }
 }
 
 export interface ProcessSummary {
@@ -15,42 +27,101 @@ export interface ProcessSummary {
   readonly written: number
   readonly deadLettered: number
   readonly deliveries: PartitionDelivery[]
+  /** Present when partial batch responses are on; empty when every record was acknowledged. */
+  readonly batchItemFailures?: KafkaBatchItemFailure[]
+}
+
+interface PartitionWork {
+  readonly id: string
+  readonly firstOffset: number
+  readonly batches: TopicMessages[]
+  readonly written: number
+  readonly deadLettered: number
+}
+
+/** The per-record step over one source partition's records, in offset order. */
+function transformPartition(
+  id: string,
+  records: readonly MskRecord[],
+  deps: ProcessorDeps,
+  deadLetteredAt: number,
+): PartitionWork {
+  const sinkMessages: OutgoingMessage[] = []
+  const deadLetters: OutgoingMessage[] = []
+  for (const record of records) {
+    const outcome = transformRecord(record, deadLetteredAt)
+    if (outcome.kind === 'sink') {
+      sinkMessages.push(outcome.message)
+      continue
+    }
+    deadLetters.push(outcome.message)
+    log.warn('Record dead-lettered', {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      reason: outcome.reason,
+      detail: outcome.detail,
+    })
+  }
+  return {
+    id,
+    firstOffset: records[0]?.offset ?? 0,
+    batches: [
+      { topic: deps.sinkTopic, messages: sinkMessages },
+      { topic: deps.deadLetterTopic, messages: deadLetters },
+    ],
+    written: sinkMessages.length,
+    deadLettered: deadLetters.length,
+  }
+}
+
+function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery[]) {
+  const written = work.reduce((sum, part) => sum + part.written, 0)
+  const deadLettered = work.reduce((sum, part) => sum + part.deadLettered, 0)
+  return { records: written + deadLettered, written, deadLettered, deliveries }
 }
 
 /**
  * Processes one MSK event: every record is either written to the sink topic or dead-lettered, and the
- * promise resolves only when the brokers have acknowledged all of them. Any send failure rejects, so the
- * invocation fails and Lambda retries the whole batch (at-least-once). Records go out in event order, and
- * one ticker always maps to one sink partition, so each ticker's order within a source partition holds.
+ * promise resolves only when the brokers have acknowledged them. A send failure rejects, so the
+ * invocation fails and Lambda retries the batch (at-least-once); with partial batch responses on, only
+ * the partitions that failed are reported for retry. Records go out in event order, and one ticker always
+ * maps to one sink partition, so each ticker's order within a source partition holds.
  */
 export async function processMskEvent(event: unknown, deps: ProcessorDeps): Promise<ProcessSummary> {
   assertMskEvent(event)
   const deadLetteredAt = (deps.now ?? Date.now)()
-  const sinkMessages: OutgoingMessage[] = []
-  const deadLetters: OutgoingMessage[] = []
-  for (const record of recordsOf(event)) {
-    const outcome = transformRecord(record, deadLetteredAt)
-    if (outcome.kind === 'sink') {
-      sinkMessages.push(outcome.message)
-    } else {
-      deadLetters.push(outcome.message)
-      log.warn('Record dead-lettered', {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        reason: outcome.reason,
-        detail: outcome.detail,
+  const work = Object.entries(event.records).map(([id, records]) =>
+    transformPartition(id, records, deps, deadLetteredAt),
+  )
+
+  if (!deps.reportBatchItemFailures) {
+    const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
+    return summarise(work, deliveries)
+  }
+
+  const results = await Promise.allSettled(work.map((part) => deps.sink.send(part.batches)))
+  const failed = work.filter((_, i) => results[i]?.status === 'rejected')
+  if (failed.length > 0 && failed.length === work.length) {
+    // Nothing was acknowledged: an invocation error, which Lambda's metrics and alarms see.
+    const [first] = results
+    throw first?.status === 'rejected' ? first.reason : new KafkaDeliveryError('Every partition failed')
+  }
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'rejected') {
+      log.error('Partition not acknowledged; reported for retry', {
+        partition: work[i]?.id,
+        offset: work[i]?.firstOffset,
+        error: (result.reason as Error).message,
       })
     }
   }
-  const deliveries = await deps.sink.send([
-    { topic: deps.sinkTopic, messages: sinkMessages },
-    { topic: deps.deadLetterTopic, messages: deadLetters },
-  ])
+  const succeeded = work.filter((_, i) => results[i]?.status === 'fulfilled')
+  const deliveries = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []))
   return {
-    records: sinkMessages.length + deadLetters.length,
-    written: sinkMessages.length,
-    deadLettered: deadLetters.length,
-    deliveries,
+    ...summarise(succeeded, deliveries),
+    batchItemFailures: failed.map((part) => ({
+      itemIdentifier: { partition: part.id, offset: part.firstOffset },
+    })),
   }
 }

@@ -12,6 +12,8 @@ export interface LocalMappingOptions extends EventSource {
   /** Lambda's MaximumBatchingWindowInSeconds, in milliseconds: how long to gather records for an event. */
   readonly maximumBatchingWindowMs: number
   readonly handler: (event: MskEvent) => Promise<unknown>
+  /** Lambda's FunctionResponseTypes: ReportBatchItemFailures. Honour the handler's partial batch response. */
+  readonly reportBatchItemFailures?: boolean
   /** Told of every invocation, failed ones included, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void
   readonly retryDelayMs?: (attempt: number) => number
@@ -22,6 +24,8 @@ export interface InvocationReport {
   readonly partitions: readonly string[]
   readonly attempt: number
   readonly error?: unknown
+  /** `topic-partition` -> the offset to resume from, from a partial batch response. */
+  readonly retried?: Readonly<Record<string, number>>
 }
 
 class MappingStoppedError extends Error {}
@@ -71,10 +75,10 @@ export class LocalEventSourceMapping {
           let next = 0
           while (next < batch.messages.length && isRunning() && !isStale() && !this.#stopped) {
             const messages = batch.messages.slice(next)
-            const taken = await this.#offer(batch.topic, batch.partition, messages)
-            const last = messages[taken - 1] as KafkaMessage
-            resolveOffset(last.offset)
-            next += taken
+            // How many were delivered: all that were taken, or fewer after a partial batch response.
+            const delivered = await this.#offer(batch.topic, batch.partition, messages)
+            if (delivered > 0) resolveOffset((messages[delivered - 1] as KafkaMessage).offset)
+            next += delivered
           }
         } catch (error) {
           if (!(error instanceof MappingStoppedError)) throw error
@@ -96,12 +100,12 @@ export class LocalEventSourceMapping {
     await this.#consumer.disconnect()
   }
 
-  /** Adds as many messages as fit into the event being gathered; resolves with that count once delivered. */
+  /** Adds as many messages as fit into the event being gathered; resolves with how many were delivered. */
   #offer(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<number> {
     if (this.#stopped) return Promise.reject(new MappingStoppedError())
     const taken = messages.slice(0, this.#options.batchSize - this.#openCount)
     return new Promise((delivered, failed) => {
-      this.#open.push({ topic, partition, messages: taken, delivered: () => delivered(taken.length), failed })
+      this.#open.push({ topic, partition, messages: taken, delivered: (count) => delivered(count), failed })
       this.#openCount += taken.length
       if (this.#openCount >= this.#options.batchSize) this.#closeEvent()
       else this.#window ??= setTimeout(() => this.#closeEvent(), this.#options.maximumBatchingWindowMs)
@@ -123,10 +127,16 @@ export class LocalEventSourceMapping {
     const partitions = pending.map((group) => `${group.topic}-${group.partition}`)
     const retryDelayMs = this.#options.retryDelayMs ?? defaultRetryDelayMs
     try {
+      let resumeAt: Map<string, number> | undefined
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.#options.handler(event)
-          this.#options.onInvocation?.({ records, partitions, attempt })
+          resumeAt = this.#resumePoints(await this.#options.handler(event), pending)
+          this.#options.onInvocation?.({
+            records,
+            partitions,
+            attempt,
+            ...(resumeAt.size > 0 ? { retried: Object.fromEntries(resumeAt) } : {}),
+          })
           break
         } catch (error) {
           this.#options.onInvocation?.({ records, partitions, attempt, error })
@@ -134,16 +144,49 @@ export class LocalEventSourceMapping {
           await sleep(retryDelayMs(attempt))
         }
       }
-      await this.#consumer.commitOffsets(
-        pending.map(({ topic, partition, messages }) => ({
-          topic,
-          partition,
-          offset: String(Number((messages.at(-1) as KafkaMessage).offset) + 1),
-        })),
-      )
-      for (const group of pending) group.delivered(group.messages.length)
+      // Each partition is done up to its resume point (all of it when none was reported).
+      const done = pending.map((group) => {
+        const from = resumeAt.get(`${group.topic}-${group.partition}`)
+        return from === undefined
+          ? group.messages.length
+          : group.messages.filter((m) => Number(m.offset) < from).length
+      })
+      const commits = pending.flatMap((group, i) => {
+        const last = group.messages[(done[i] ?? 0) - 1]
+        return last === undefined
+          ? []
+          : [{ topic: group.topic, partition: group.partition, offset: String(Number(last.offset) + 1) }]
+      })
+      if (commits.length > 0) await this.#consumer.commitOffsets(commits)
+      if (resumeAt.size > 0) await sleep(retryDelayMs(1))
+      for (const [i, group] of pending.entries()) group.delivered(done[i] ?? 0)
     } catch (error) {
       for (const group of pending) group.failed(error)
     }
+  }
+
+  /**
+   * Where each partition resumes after a partial batch response, as Lambda reads one: `batchItemFailures`
+   * of `{ itemIdentifier: { partition: "topic-partition", offset } }`, the lowest offset per partition
+   * winning. An identifier that names no record of the event fails the whole batch, as in Lambda.
+   */
+  #resumePoints(response: unknown, pending: readonly Pending[]): Map<string, number> {
+    const resumeAt = new Map<string, number>()
+    if (!this.#options.reportBatchItemFailures) return resumeAt
+    const failures = (response as { batchItemFailures?: unknown } | undefined)?.batchItemFailures
+    if (!Array.isArray(failures)) return resumeAt
+    for (const failure of failures) {
+      const { partition, offset } =
+        (failure as { itemIdentifier?: { partition?: unknown; offset?: unknown } }).itemIdentifier ?? {}
+      const group = pending.find((g) => `${g.topic}-${g.partition}` === partition)
+      if (group === undefined || !group.messages.some((m) => Number(m.offset) === offset)) {
+        throw new Error(`partial batch response names no record of the event: ${JSON.stringify(failure)}`)
+      }
+      resumeAt.set(
+        partition as string,
+        Math.min(offset as number, resumeAt.get(partition as string) ?? Infinity),
+      )
+    }
+    return resumeAt
   }
 }

@@ -167,4 +167,58 @@ describe('local MSK event source mapping', () => {
       expect(dead.headers['dlq.source.topic']).toBe(source)
     }
   })
+
+  it('honours a partial batch response: commits the partitions that succeeded, re-sends the failed one from its offset', async () => {
+    const [topic] = (await createTestTopics(admin, ['esm-partial'])) as [string]
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: ['a0', 'a1', 'a2', 'b0', 'b1'].map((value) => ({
+        value,
+        partition: value.startsWith('a') ? 0 : 1,
+      })),
+    })
+    await producer.disconnect()
+    const groupId = `group-${topic}`
+    const reports: InvocationReport[] = []
+    const seen: string[][] = []
+    let failedOnce = false
+    const esm = new LocalEventSourceMapping({
+      kafka,
+      topic,
+      consumerGroupId: groupId,
+      batchSize: 100,
+      maximumBatchingWindowMs: 500,
+      eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/test',
+      bootstrapServers: [LOCAL_BROKER],
+      reportBatchItemFailures: true,
+      retryDelayMs: () => 50,
+      onInvocation: (report) => reports.push(report),
+      handler: async (event) => {
+        const records = Object.values(event.records).flat()
+        seen.push(records.map((r) => `${r.partition}:${Buffer.from(r.value ?? '', 'base64').toString()}`))
+        const a1 = records.find((r) => r.partition === 0 && r.offset === 1)
+        if (a1 !== undefined && !failedOnce) {
+          failedOnce = true
+          return { batchItemFailures: [{ itemIdentifier: { partition: `${topic}-0`, offset: 1 } }] }
+        }
+        return { batchItemFailures: [] }
+      },
+    })
+    await esm.start()
+    await until(() => seen.flat().filter((r) => r === '0:a2').length >= 2 && seen.flat().includes('1:b1'))
+    // Stopping lets the invocation under way finish and commit.
+    await esm.stop()
+
+    const delivered = seen.flat()
+    // a0 and partition 1 once; a1 and a2 again after the reported failure.
+    expect(delivered.filter((r) => r === '0:a0')).toHaveLength(1)
+    expect(delivered.filter((r) => r === '0:a1')).toHaveLength(2)
+    expect(delivered.filter((r) => r === '0:a2')).toHaveLength(2)
+    expect(delivered.filter((r) => r.startsWith('1:'))).toEqual(['1:b0', '1:b1'])
+    expect(reports.find((r) => r.retried !== undefined)?.retried).toEqual({ [`${topic}-0`]: 1 })
+    expect(await committed(groupId, topic)).toEqual({ 0: '3', 1: '2' })
+  })
 })

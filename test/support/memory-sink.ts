@@ -8,6 +8,8 @@ export class MemorySink implements MessageSink {
   readonly sent: TopicMessages[][] = []
   closed = 0
   failNext: Error | undefined
+  /** Fails every send for which this returns an error. */
+  failWhen: ((batches: readonly TopicMessages[]) => Error | undefined) | undefined
 
   async send(batches: readonly TopicMessages[]): Promise<PartitionDelivery[]> {
     if (this.failNext !== undefined) {
@@ -15,6 +17,8 @@ export class MemorySink implements MessageSink {
       this.failNext = undefined
       throw error
     }
+    const failure = this.failWhen?.(batches)
+    if (failure !== undefined) throw failure
     this.sent.push([...batches])
     return batches
       .filter((batch) => batch.messages.length > 0)

@@ -78,4 +78,55 @@ describe('processMskEvent', () => {
     )
     expect(sink.sent).toHaveLength(0)
   })
+
+  describe('with partial batch responses', () => {
+    const fromPartition =
+      (partition: string) => (batches: readonly { messages: readonly OutgoingMessage[] }[]) =>
+        batches.some((b) =>
+          b.messages.some(
+            (m) =>
+              header(m, 'source.partition') === partition || header(m, 'dlq.source.partition') === partition,
+          ),
+        )
+
+    it('sends each source partition on its own and reports only the one that failed', async () => {
+      const sink = new MemorySink()
+      sink.failWhen = (batches) =>
+        fromPartition('1')(batches) ? new KafkaDeliveryError('partition gone') : undefined
+      const summary = await processMskEvent(fixture('msk.json'), {
+        sink,
+        ...topics,
+        reportBatchItemFailures: true,
+      })
+
+      expect(summary.batchItemFailures).toEqual([
+        { itemIdentifier: { partition: 'stocks-in-1', offset: 87 } },
+      ])
+      expect(summary).toMatchObject({ records: 3, written: 3 })
+      expect(sink.messagesFor('stocks-out').map((m) => header(m, 'source.offset'))).toEqual([
+        '120',
+        '121',
+        '122',
+      ])
+    })
+
+    it('reports no failures when every partition is acknowledged', async () => {
+      const sink = new MemorySink()
+      const summary = await processMskEvent(fixture('msk.json'), {
+        sink,
+        ...topics,
+        reportBatchItemFailures: true,
+      })
+      expect(summary).toMatchObject({ records: 5, written: 5, batchItemFailures: [] })
+      expect(sink.sent).toHaveLength(2)
+    })
+
+    it('fails the invocation when no partition is acknowledged', async () => {
+      const sink = new MemorySink()
+      sink.failWhen = () => new KafkaDeliveryError('cluster gone')
+      await expect(
+        processMskEvent(fixture('msk.json'), { sink, ...topics, reportBatchItemFailures: true }),
+      ).rejects.toThrow('cluster gone')
+    })
+  })
 })
