@@ -105,10 +105,11 @@ async function startPrinter(): Promise<Consumer> {
 const printer = await startPrinter()
 const mapping = new LocalEventSourceMapping({
   kafka,
-  topic: stage.msk.topic,
-  consumerGroupId: stage.msk.consumerGroupId,
-  batchSize: stage.msk.batchSize,
-  maximumBatchingWindowMs: stage.msk.maximumBatchingWindow * 1000,
+  topic: stage.mapping.topic,
+  consumerGroupId: stage.mapping.consumerGroupId,
+  batchSize: stage.mapping.batchSize,
+  maximumBatchingWindowMs: stage.mapping.maximumBatchingWindowSeconds * 1000,
+  reportBatchItemFailures: processorConfig.reportBatchItemFailures,
   eventSourceArn: processorConfig.kafka.clusterArn ?? 'arn:aws:kafka:local',
   bootstrapServers: processorConfig.kafka.bootstrapServers,
   handler: (event: MskEvent) => processor(event as never, lambdaContext('processor', 60_000)),

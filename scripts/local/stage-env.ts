@@ -1,15 +1,29 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 
+interface EventSourceMappingProperties {
+  Topics: string[]
+  AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: string }
+  BatchSize: number
+  MaximumBatchingWindowInSeconds: number
+}
+
 interface PrintedService {
   provider: { environment?: Record<string, string> }
-  functions: Record<string, { environment?: Record<string, string>; events?: Record<string, unknown>[] }>
+  functions: Record<string, { environment?: Record<string, string> }>
+  resources: { Resources: Record<string, { Properties: unknown }> }
 }
 
 export interface StageSettings {
   /** Every function's environment merged over the provider's, as `invoke local` would set them. */
   readonly environment: Record<string, string>
-  readonly msk: { topic: string; consumerGroupId: string; batchSize: number; maximumBatchingWindow: number }
+  /** The processor's event source mapping, as the stage would deploy it. */
+  readonly mapping: {
+    readonly topic: string
+    readonly consumerGroupId: string
+    readonly batchSize: number
+    readonly maximumBatchingWindowSeconds: number
+  }
 }
 
 /**
@@ -25,7 +39,20 @@ export async function loadStageSettings(stage: string): Promise<StageSettings> {
   const service = JSON.parse(stdout) as PrintedService
   const environment = { ...service.provider.environment }
   for (const fn of Object.values(service.functions)) Object.assign(environment, fn.environment)
-  const msk = service.functions.processor?.events?.find((event) => 'msk' in event)?.msk
-  if (msk === undefined) throw new Error('serverless.yml has no msk event on the processor')
-  return { environment, msk: msk as StageSettings['msk'] }
+  const mapping = service.resources.Resources.ProcessorEventSourceMapping?.Properties as
+    | EventSourceMappingProperties
+    | undefined
+  const topic = mapping?.Topics[0]
+  if (mapping === undefined || topic === undefined) {
+    throw new Error('serverless.yml has no ProcessorEventSourceMapping with a topic')
+  }
+  return {
+    environment,
+    mapping: {
+      topic,
+      consumerGroupId: mapping.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId,
+      batchSize: mapping.BatchSize,
+      maximumBatchingWindowSeconds: mapping.MaximumBatchingWindowInSeconds,
+    },
+  }
 }

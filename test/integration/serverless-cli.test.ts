@@ -167,16 +167,56 @@ describe('serverless package --stage prod (offline)', () => {
     expect(functions).toHaveLength(2)
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x')
 
-    const mapping = resources.find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
-    expect(mapping?.Properties).toMatchObject({
+    const mappings = resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+    expect(mappings).toHaveLength(1)
+    expect(mappings[0]?.Properties).toMatchObject({
+      FunctionName: { Ref: 'ProcessorLambdaFunction' },
       EventSourceArn: clusterArn,
       Topics: ['stocks-in'],
       StartingPosition: 'TRIM_HORIZON',
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'msk-lambda-stocks-prod-processor' },
       BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 1,
+      Enabled: true,
     })
     const schedule = resources.find((r) => r.Type === 'AWS::Events::Rule')
     expect(schedule?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' })
+  })
+
+  it("bounds the mapping's retries and record age and sends what it gives up on to an SQS queue of the stack", () => {
+    const mapping = template.Resources.ProcessorEventSourceMapping?.Properties
+    const conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions
+    expect(conditions.ErrorHandling).toEqual({ 'Fn::Equals': ['true', 'true'] })
+    const whenErrorHandling = (value: unknown) => ({
+      'Fn::If': ['ErrorHandling', value, { Ref: 'AWS::NoValue' }],
+    })
+    expect(mapping).toMatchObject({
+      ProvisionedPollerConfig: whenErrorHandling({ MinimumPollers: 1, MaximumPollers: 2 }),
+      MaximumRetryAttempts: whenErrorHandling(5),
+      MaximumRecordAgeInSeconds: whenErrorHandling(86400),
+      DestinationConfig: whenErrorHandling({
+        OnFailure: { Destination: { 'Fn::GetAtt': ['ProcessorFailureQueue', 'Arn'] } },
+      }),
+      FunctionResponseTypes: {
+        'Fn::If': ['ReportBatchItemFailures', ['ReportBatchItemFailures'], { Ref: 'AWS::NoValue' }],
+      },
+    })
+    expect(template.Resources.ProcessorFailureQueue?.Type).toBe('AWS::SQS::Queue')
+    // Partial batch responses are off by default, and the function is told the same.
+    expect((conditions.ReportBatchItemFailures as { 'Fn::And': unknown[] })['Fn::And'][1]).toEqual({
+      'Fn::Equals': ['false', 'true'],
+    })
+    const env = template.Resources.ProcessorLambdaFunction?.Properties.Environment as {
+      Variables: Record<string, string>
+    }
+    expect(env.Variables.REPORT_BATCH_ITEM_FAILURES).toBe('false')
+    const sendsToQueue = roleStatements(template, 'ProcessorRole', PSEUDO).find(
+      (s) => s.Sid === 'OnFailureDestination',
+    )
+    expect(sendsToQueue).toMatchObject({
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['ProcessorFailureQueue', 'Arn'] },
+    })
   })
 
   it('gives each function its own role', () => {
@@ -245,7 +285,7 @@ describe('serverless package --stage prod (offline)', () => {
     ] as const) {
       for (const statement of roleStatements(template, role, PSEUDO)) {
         const resources = [statement.Resource].flat()
-        if (resources.includes('*')) {
+        if (resources.includes('*') && statement.Sid !== 'OnFailureDestination') {
           expect(statement.Sid).toBe('EventSourceMappingNetworking')
           expect([statement.Action].flat().every((a) => a.startsWith('ec2:'))).toBe(true)
         }
