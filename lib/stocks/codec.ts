@@ -72,7 +72,12 @@ export function decodeStock(value: Uint8Array | null): DecodeResult {
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    return reject('INVALID_JSON', `the value is not JSON: ${(error as Error).message}`)
+    // V8's message quotes the input; keep only where it broke, so no payload reaches a log line.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1]
+    return reject(
+      'INVALID_JSON',
+      `the value is not JSON${position === undefined ? '' : ` (at position ${position})`}`,
+    )
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return reject('NOT_AN_OBJECT', 'the value is not a JSON object')

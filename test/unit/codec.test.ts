@@ -86,6 +86,12 @@ describe('decodeStock', () => {
     ['a negative price', json({ ...valid, price: -0.01 }), 'INVALID_PRICE', /negative/],
     ['a bad event_time', json({ ...valid, event_time: 'yesterday' }), 'INVALID_EVENT_TIME', /event_time/],
   ]
+  it('does not quote the value in the reason, which reaches logs', () => {
+    const decoded = decodeStock(bytes('{"secret-ish": tru'))
+    expect(decoded).toMatchObject({ ok: false, reason: 'INVALID_JSON' })
+    expect(JSON.stringify(decoded)).not.toContain('secret-ish')
+  })
+
   it.each(cases)('rejects %s', (_name, value, reason, detail) => {
     const decoded = decodeStock(value)
     expect(decoded.ok).toBe(false)
