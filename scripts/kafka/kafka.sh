@@ -4,7 +4,7 @@
 #   scripts/kafka/kafka.sh install   resolve the broker's jars from Maven Central and build the IAM validator
 #                                    (needs Java 17 + Maven)
 #   scripts/kafka/kafka.sh start     install if needed, then start the broker and wait until it serves (idempotent)
-#   scripts/kafka/kafka.sh stop      stop the broker and delete its data
+#   scripts/kafka/kafka.sh stop      stop the broker and delete its data (KAFKA_KEEP_DATA=1 keeps it for a restart)
 #   scripts/kafka/kafka.sh status    exit 0 when the broker is running
 #   scripts/kafka/kafka.sh home      print where the broker's jars are installed
 #   scripts/kafka/kafka.sh ca        print the path of the CA certificate (PEM) that the IAM listener's TLS uses
@@ -161,12 +161,16 @@ start() {
     fi
   done
   install
-  rm -rf "$KAFKA_DATA_DIR"
   write_config
-  local cluster_id
-  cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE")"
-  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" >>"$LOG_FILE" 2>&1
+  if [[ -f "$KAFKA_DATA_DIR/logs/meta.properties" ]]; then
+    log "reusing the data kept in $KAFKA_DATA_DIR"
+  else
+    local cluster_id
+    cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE")"
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" >>"$LOG_FILE" 2>&1
+  fi
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data and log in $KAFKA_DATA_DIR)"
+  LOG_START="$(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0)"
   nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" \
     -cp "$(classpath)" kafka.Kafka "$CONFIG_FILE" >>"$LOG_FILE" 2>&1 </dev/null &
@@ -176,7 +180,8 @@ start() {
 
 wait_ready() {
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT_S))
-  until grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null && port_open "$KAFKA_PORT" && port_open "$KAFKA_IAM_PORT"; do
+  # Only this run's lines count: a restart keeps the log of the run before.
+  until tail -c "+$((LOG_START + 1))" "$LOG_FILE" 2>/dev/null | grep -q "Kafka Server started" && port_open "$KAFKA_PORT" && port_open "$KAFKA_IAM_PORT"; do
     if ! broker_pid >/dev/null; then
       log "broker exited during start; last lines of $LOG_FILE:"
       tail -n 30 "$LOG_FILE" >&2 || true
@@ -195,7 +200,7 @@ stop() {
   local pid
   if ! pid="$(broker_pid)"; then
     log "broker not running"
-    rm -rf "$KAFKA_DATA_DIR"
+    discard_data
     return
   fi
   log "stopping broker (pid $pid)"
@@ -208,8 +213,17 @@ stop() {
     log "broker did not stop in 30s; killing it"
     kill -KILL "$pid" || true
   fi
-  rm -rf "$KAFKA_DATA_DIR"
+  discard_data
   log "stopped"
+}
+
+# KAFKA_KEEP_DATA=1 keeps the topics for the next start (a restart); otherwise stop leaves nothing behind.
+discard_data() {
+  if [[ "${KAFKA_KEEP_DATA:-0}" == 1 ]]; then
+    log "kept the data in $KAFKA_DATA_DIR"
+  else
+    rm -rf "$KAFKA_DATA_DIR"
+  fi
 }
 
 status() {
