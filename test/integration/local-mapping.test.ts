@@ -5,6 +5,7 @@ import type { MskEvent } from '../../lib/msk/event.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+import { POISON_CORPUS } from '../support/poison.js'
 
 let kafka: Kafka
 let admin: Admin
@@ -122,49 +123,56 @@ describe('local MSK event source mapping', () => {
     expect(seen.sort()).toEqual(['a', 'b', 'c'])
   })
 
-  it('with the processor: bad records go to the dead-letter topic and never block their partition', async () => {
-    const [source, sink, dlq] = (await createTestTopics(admin, ['mixed-in', 'mixed-out', 'mixed-dlq'])) as [
-      string,
-      string,
-      string,
-    ]
-    const good = (ticker: string, price: number) =>
-      JSON.stringify({ event_time: '2023-08-08 04:21:56.327123', ticker, price })
-    const values = [
-      good('AAPL', 1),
-      '{oops',
-      good('AAPL', 2),
-      null,
-      good('MSFT', 3),
-      JSON.stringify({ ticker: 'V' }),
-      good('AAPL', 4),
-    ]
-    await produceRaw(source, values)
+  it('with the processor: every kind of poison record is dead-lettered untouched, and never blocks its partition', async () => {
+    const [source, sink, dlq] = (await createTestTopics(admin, [
+      'poison-in',
+      'poison-out',
+      'poison-dlq',
+    ])) as [string, string, string]
+    // One partition and one key, so the valid records' order is checked across the poison between them.
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: source,
+      acks: -1,
+      messages: POISON_CORPUS.map((entry, seq) => ({
+        key: 'same-key',
+        value: entry.value,
+        partition: 0,
+        headers: { seq: String(seq), 'trace-id': Buffer.from([0xde, 0xad, 0xbe, 0xef]) },
+      })),
+    })
+    await producer.disconnect()
 
     const processorSink = new KafkajsSink(localKafkaConfig({ clientId: 'processor' }))
     const esm = mapping(source, `group-${source}`, (event) =>
       processMskEvent(event, { sink: processorSink, sinkTopic: sink, deadLetterTopic: dlq }),
     )
     await esm.start()
-    const written = await readTopic(kafka, sink, 4)
-    const deadLetters = await readTopic(kafka, dlq, 3)
+    const valid = POISON_CORPUS.filter((entry) => entry.reason === null)
+    const written = await readTopic(kafka, sink, valid.length)
+    const deadLetters = await readTopic(kafka, dlq, POISON_CORPUS.length - valid.length)
     await esm.stop()
     await processorSink.close()
 
-    expect(written.length + deadLetters.length).toBe(values.length)
-    expect(
-      written.filter((r) => r.key === '{"ticker":"AAPL"}').map((r) => JSON.parse(r.value ?? '').price),
-    ).toEqual([1, 2, 4])
-    expect(deadLetters.map((r) => r.headers['dlq.reason']).sort()).toEqual([
-      'INVALID_JSON',
-      'MISSING_FIELD',
-      'TOMBSTONE',
-    ])
+    expect(written.length + deadLetters.length).toBe(POISON_CORPUS.length)
+    expect(written.map((r) => JSON.parse(r.value ?? '').price)).toEqual([1, 2, 3, 4])
+    expect(written.map((r) => Number(r.headers['source.offset']))).toEqual(
+      POISON_CORPUS.flatMap((entry, offset) => (entry.reason === null ? [offset] : [])),
+    )
     for (const dead of deadLetters) {
       const seq = Number(dead.headers.seq)
-      expect(dead.value).toBe(values[seq] ?? undefined)
-      expect(dead.key).toBe(`k${seq % 3}`)
+      const entry = POISON_CORPUS[seq]
+      expect(dead.headers['dlq.reason'], entry?.name).toBe(entry?.reason)
+      expect(dead.rawValue).toEqual(entry?.value)
+      expect(dead.key).toBe('same-key')
+      expect(dead.rawHeaders['trace-id']).toEqual(Buffer.from([0xde, 0xad, 0xbe, 0xef]))
+      expect(dead.headers['dlq.detail']).not.toBe('')
       expect(dead.headers['dlq.source.topic']).toBe(source)
+      expect(dead.headers['dlq.source.partition']).toBe('0')
+      expect(dead.headers['dlq.source.offset']).toBe(String(seq))
+      expect(Number(dead.headers['dlq.source.timestamp'])).toBeGreaterThan(0)
+      expect(Date.parse(dead.headers['dlq.dead-lettered-at'] ?? '')).toBeGreaterThan(0)
     }
   })
 

@@ -76,6 +76,9 @@ export interface ConsumedRecord {
   readonly key: string | undefined
   readonly value: string | undefined
   readonly headers: Record<string, string>
+  /** The value and headers as the bytes that were stored. */
+  readonly rawValue: Buffer | null
+  readonly rawHeaders: Record<string, Buffer>
 }
 
 function headersAsText(message: KafkaMessage): Record<string, string> {
@@ -118,6 +121,13 @@ export async function readTopic(
               key: message.key?.toString(),
               value: message.value?.toString(),
               headers: headersAsText(message),
+              rawValue: message.value,
+              rawHeaders: Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([key, value]) => [
+                  key,
+                  Buffer.concat([value ?? []].flat().map((one) => Buffer.from(one))),
+                ]),
+              ),
             })
             if (records.length >= count) {
               clearTimeout(timer)
