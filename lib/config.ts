@@ -20,7 +20,10 @@ export interface KafkaConnectionConfig {
   readonly tlsCaFile: string | undefined
   readonly connectTimeoutMs: number
   readonly requestTimeoutMs: number
-  /** How long one send may take, retries included, before the invocation fails. */
+  /**
+   * How long connecting, and then one send, may each take, retries included, before the invocation fails.
+   * Twice this must fit in the function's timeout.
+   */
   readonly sendTimeoutMs: number
   readonly retries: number
   /**

@@ -136,11 +136,10 @@ export class KafkajsSink implements MessageSink {
         }
       },
     })
-    // kafkajs retries the connect itself; this bound also covers a broker that accepts but never answers.
-    const budgetMs =
-      (this.#config.connectTimeoutMs + this.#config.requestTimeoutMs) * (this.#config.retries + 1)
+    // kafkajs retries the connect itself; the same bound as a send also covers a broker that accepts but
+    // never answers, so connect plus send stay under twice KAFKA_SEND_TIMEOUT_MS.
     try {
-      await withTimeout(producer.connect(), budgetMs, 'Connecting to Kafka')
+      await withTimeout(producer.connect(), this.#config.sendTimeoutMs, 'Connecting to Kafka')
       return producer
     } catch (error) {
       await producer.disconnect().catch(() => undefined)

@@ -1,0 +1,129 @@
+import type { Admin, Kafka } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import type { OutgoingMessage } from '../../lib/kafka/sink.js'
+import { processMskEvent } from '../../lib/processor/process-event.js'
+import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
+import { generateStockBatch } from '../../lib/stocks/generate.js'
+import { TICKERS } from '../../lib/stocks/stock.js'
+import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
+import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+
+/**
+ * `npm run test:load`: at least 200,000 records through the local pipeline (LOAD_RECORDS to change it),
+ * the generator at full speed, the local mapping with a batch size of 1,000+. Zero loss, per-ticker order.
+ */
+const RECORDS = Number(process.env.LOAD_RECORDS ?? 200_000)
+const BATCH_SIZE = Number(process.env.LOAD_BATCH_SIZE ?? 2_000)
+const SEND_CHUNK = 5_000
+
+let kafka: Kafka
+let admin: Admin
+
+beforeAll(async () => {
+  kafka = testKafka('load')
+  admin = kafka.admin()
+  await admin.connect()
+})
+afterAll(async () => {
+  await admin?.disconnect()
+})
+
+function progress(label: string, done: number, total: number, startedAt: number) {
+  const seconds = (Date.now() - startedAt) / 1000
+  console.log(
+    `${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.round(done / seconds).toLocaleString('en')}/s)`,
+  )
+}
+
+describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeline`, () => {
+  it('loses nothing and keeps every ticker in order', { timeout: 900_000 }, async () => {
+    const [source, sink, dlq] = (await createTestTopics(admin, ['load-in', 'load-out', 'load-dlq'])) as [
+      string,
+      string,
+      string,
+    ]
+
+    // Producer side at full speed: the producer's own generator and encoding, sent in large chunks.
+    const producerSink = new KafkajsSink(
+      localKafkaConfig({ clientId: 'load-producer', sendTimeoutMs: 120_000 }),
+    )
+    const produceStart = Date.now()
+    let produced = 0
+    let pending: OutgoingMessage[] = []
+    while (produced < RECORDS) {
+      for (const stock of generateStockBatch(Date.now())) {
+        if (produced + pending.length >= RECORDS) break
+        pending.push({ key: encodeKey(stock.ticker), value: encodeStock(stock) })
+      }
+      if (pending.length >= SEND_CHUNK || produced + pending.length >= RECORDS) {
+        await producerSink.send([{ topic: source, messages: pending }])
+        produced += pending.length
+        pending = []
+        if (produced % 50_000 < SEND_CHUNK) progress('produced', produced, RECORDS, produceStart)
+      }
+    }
+    await producerSink.close()
+    const produceSeconds = (Date.now() - produceStart) / 1000
+
+    // The processor behind the local event source mapping.
+    const processorSink = new KafkajsSink(
+      localKafkaConfig({ clientId: 'load-processor', sendTimeoutMs: 120_000 }),
+    )
+    const processStart = Date.now()
+    let processed = 0
+    let invocations = 0
+    let lastReport = 0
+    const mapping = new LocalEventSourceMapping({
+      kafka,
+      topic: source,
+      consumerGroupId: `load-${source}`,
+      batchSize: BATCH_SIZE,
+      maximumBatchingWindowMs: 500,
+      eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/load',
+      bootstrapServers: [LOCAL_BROKER],
+      handler: async (event) => {
+        const summary = await processMskEvent(event, {
+          sink: processorSink,
+          sinkTopic: sink,
+          deadLetterTopic: dlq,
+        })
+        processed += summary.records
+        invocations++
+        if (Date.now() - lastReport > 2_000) {
+          lastReport = Date.now()
+          progress('processed', processed, RECORDS, processStart)
+        }
+        return summary
+      },
+    })
+    await mapping.start()
+    const output = await readTopic(kafka, sink, RECORDS, 600_000)
+    const processSeconds = (Date.now() - processStart) / 1000
+    await mapping.stop()
+    await processorSink.close()
+
+    const input = await readTopic(kafka, source, RECORDS, 300_000)
+    const unique = new Set(
+      output.map((r) => `${r.headers['source.partition']}@${r.headers['source.offset']}`),
+    )
+    const outOfOrder = TICKERS.filter((ticker) => {
+      const key = encodeKey(ticker)
+      const offsets = output.filter((r) => r.key === key).map((r) => Number(r.headers['source.offset']))
+      return offsets.some((offset, i) => i > 0 && offset <= (offsets[i - 1] ?? -1))
+    })
+    const deadLettered = (await admin.fetchTopicOffsets(dlq)).reduce((n, p) => n + Number(p.high), 0)
+    console.log(
+      `load summary: ${RECORDS.toLocaleString('en')} records; produced in ${produceSeconds.toFixed(1)} s ` +
+        `(${Math.round(RECORDS / produceSeconds).toLocaleString('en')}/s); processed in ${processSeconds.toFixed(1)} s ` +
+        `(${Math.round(RECORDS / processSeconds).toLocaleString('en')}/s) over ${invocations} invocations of up to ` +
+        `${BATCH_SIZE} records; ${output.length - unique.size} duplicates, ${RECORDS - unique.size} missing, ` +
+        `${deadLettered} dead-lettered, ${outOfOrder.length} tickers out of order`,
+    )
+
+    expect(input).toHaveLength(RECORDS)
+    expect(unique.size).toBe(RECORDS)
+    expect(deadLettered).toBe(0)
+    expect(outOfOrder).toEqual([])
+  })
+})
