@@ -8,10 +8,33 @@ interface EventSourceMappingProperties {
   MaximumBatchingWindowInSeconds: number
 }
 
+type Value = unknown
+
 interface PrintedService {
-  provider: { environment?: Record<string, string> }
-  functions: Record<string, { environment?: Record<string, string> }>
-  resources: { Resources: Record<string, { Properties: unknown }> }
+  provider: { environment?: Record<string, Value> }
+  functions: Record<string, { environment?: Record<string, Value> }>
+  resources: { Resources: Record<string, { Properties: unknown }>; Conditions?: Record<string, Value> }
+}
+
+/** Evaluates the few CloudFormation condition functions serverless.yml uses, on resolved params. */
+function conditionHolds(name: string, conditions: Record<string, Value>): boolean {
+  const evaluate = (node: Value): boolean => {
+    const [fn, arg] = Object.entries(node as object)[0] ?? []
+    if (fn === 'Fn::Equals') return String((arg as Value[])[0]) === String((arg as Value[])[1])
+    if (fn === 'Fn::And') return (arg as Value[]).every(evaluate)
+    if (fn === 'Condition') return conditionHolds(arg as string, conditions)
+    throw new Error(`unsupported condition function ${fn} in ${name}`)
+  }
+  return evaluate(conditions[name])
+}
+
+/** An environment value as CloudFormation would resolve it (a plain value or an Fn::If on a condition). */
+function resolve(value: Value, conditions: Record<string, Value>): string {
+  if (typeof value === 'object' && value !== null && 'Fn::If' in value) {
+    const [condition, then, otherwise] = (value as { 'Fn::If': [string, Value, Value] })['Fn::If']
+    return resolve(conditionHolds(condition, conditions) ? then : otherwise, conditions)
+  }
+  return String(value)
 }
 
 export interface StageSettings {
@@ -37,8 +60,14 @@ export async function loadStageSettings(stage: string): Promise<StageSettings> {
     { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 16 * 1024 * 1024 },
   )
   const service = JSON.parse(stdout) as PrintedService
-  const environment = { ...service.provider.environment }
-  for (const fn of Object.values(service.functions)) Object.assign(environment, fn.environment)
+  const conditions = service.resources.Conditions ?? {}
+  const environment: Record<string, string> = {}
+  for (const source of [
+    service.provider.environment,
+    ...Object.values(service.functions).map((fn) => fn.environment),
+  ]) {
+    for (const [name, value] of Object.entries(source ?? {})) environment[name] = resolve(value, conditions)
+  }
   const mapping = service.resources.Resources.ProcessorEventSourceMapping?.Properties as
     | EventSourceMappingProperties
     | undefined

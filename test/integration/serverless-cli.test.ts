@@ -191,7 +191,9 @@ describe('serverless package --stage prod (offline)', () => {
       'Fn::If': ['ErrorHandling', value, { Ref: 'AWS::NoValue' }],
     })
     expect(mapping).toMatchObject({
-      ProvisionedPollerConfig: whenErrorHandling({ MinimumPollers: 1, MaximumPollers: 2 }),
+      ProvisionedPollerConfig: {
+        'Fn::If': ['ProvisionedMode', { MinimumPollers: 1, MaximumPollers: 2 }, { Ref: 'AWS::NoValue' }],
+      },
       MaximumRetryAttempts: whenErrorHandling(5),
       MaximumRecordAgeInSeconds: whenErrorHandling(86400),
       DestinationConfig: whenErrorHandling({
@@ -203,13 +205,14 @@ describe('serverless package --stage prod (offline)', () => {
     })
     expect(template.Resources.ProcessorFailureQueue?.Type).toBe('AWS::SQS::Queue')
     // Partial batch responses are off by default, and the function is told the same.
-    expect((conditions.ReportBatchItemFailures as { 'Fn::And': unknown[] })['Fn::And'][1]).toEqual({
-      'Fn::Equals': ['false', 'true'],
-    })
+    expect(conditions.ReportBatchItemFailures).toEqual({ 'Fn::Equals': ['false', 'true'] })
     const env = template.Resources.ProcessorLambdaFunction?.Properties.Environment as {
       Variables: Record<string, string>
     }
     expect(env.Variables.REPORT_BATCH_ITEM_FAILURES).toBe('false')
+    expect(conditions.ProvisionedMode).toEqual({
+      'Fn::Or': [{ Condition: 'ErrorHandling' }, { Condition: 'ReportBatchItemFailures' }],
+    })
     const sendsToQueue = roleStatements(template, 'ProcessorRole', PSEUDO).find(
       (s) => s.Sid === 'OnFailureDestination',
     )
