@@ -1,7 +1,11 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
 import type { Context, MSKEvent } from 'aws-lambda'
 import { loadProcessorConfig } from '../lib/config.js'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
+import { logger } from '../lib/log.js'
+import { metrics, recordProcessorMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
 
@@ -10,12 +14,17 @@ const config = loadProcessorConfig()
 const sink = new KafkajsSink(config.kafka)
 
 export const handler = middy<MSKEvent, ProcessSummary, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
-  .handler((event) =>
-    processMskEvent(event, {
+  .handler(async (event) => {
+    const startedAt = Date.now()
+    const summary = await processMskEvent(event, {
       sink,
       sinkTopic: config.sinkTopic,
       deadLetterTopic: config.deadLetterTopic,
       reportBatchItemFailures: config.reportBatchItemFailures,
-    }),
-  )
+    })
+    recordProcessorMetrics(summary, Date.now() - startedAt)
+    return summary
+  })

@@ -1,7 +1,11 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { loadProducerConfig } from '../lib/config.js'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
+import { logger } from '../lib/log.js'
+import { metrics, recordProducerMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import { type ProduceSummary, produceStockBatches } from '../lib/producer/produce-batches.js'
 
@@ -10,14 +14,18 @@ const config = loadProducerConfig()
 const sink = new KafkajsSink(config.kafka)
 
 export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
-  .handler((_event, context) =>
-    produceStockBatches({
+  .handler(async (_event, context) => {
+    const summary = await produceStockBatches({
       sink,
       sourceTopic: config.sourceTopic,
       batchesPerInvocation: config.batchesPerInvocation,
       batchIntervalMs: config.batchIntervalMs,
       sendBudgetMs: config.kafka.sendTimeoutMs,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    }),
-  )
+    })
+    recordProducerMetrics(summary)
+    return summary
+  })

@@ -1,17 +1,15 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+
 /**
- * Structured JSON log lines on stdout/stderr, one object per line, so CloudWatch Logs Insights can query
- * the fields. Callers pass coordinates and counts, never payloads or credentials.
+ * The project's structured JSON logger (Powertools Logger: one JSON object per line, with the Lambda
+ * context once `injectLambdaContext` is used), created once per container. Callers pass coordinates and
+ * counts, never payloads or credentials. The level comes from POWERTOOLS_LOG_LEVEL or LOG_LEVEL.
  */
-type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks' })
+
 export type LogFields = Record<string, unknown>
 
-function write(level: Level, message: string, fields?: LogFields): void {
-  const line = JSON.stringify({ level, message, ...fields })
-  if (level === 'ERROR' || level === 'WARN') console.error(line)
-  else console.log(line)
-}
-
-/** What an error looks like in a log line: its name, message and causes, never its stack of payloads. */
+/** What an error looks like in a log line: its name, message and causes, without payloads. */
 export function describeError(error: unknown): LogFields {
   if (!(error instanceof Error)) return { message: String(error) }
   return {
@@ -22,10 +20,8 @@ export function describeError(error: unknown): LogFields {
 }
 
 export const log = {
-  debug: (message: string, fields?: LogFields) => {
-    if (process.env.LOG_LEVEL === 'DEBUG') write('DEBUG', message, fields)
-  },
-  info: (message: string, fields?: LogFields) => write('INFO', message, fields),
-  warn: (message: string, fields?: LogFields) => write('WARN', message, fields),
-  error: (message: string, fields?: LogFields) => write('ERROR', message, fields),
+  debug: (message: string, fields: LogFields = {}) => logger.debug(message, fields),
+  info: (message: string, fields: LogFields = {}) => logger.info(message, fields),
+  warn: (message: string, fields: LogFields = {}) => logger.warn(message, fields),
+  error: (message: string, fields: LogFields = {}) => logger.error(message, fields),
 }

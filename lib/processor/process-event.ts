@@ -29,11 +29,16 @@ export interface ProcessSummary {
   readonly deliveries: PartitionDelivery[]
   /** Present when partial batch responses are on; empty when every record was acknowledged. */
   readonly batchItemFailures?: KafkaBatchItemFailure[]
+  /** Records of the partitions reported in batchItemFailures, which Lambda sends again. */
+  readonly recordsNotAcknowledged?: number
+  /** How long ago the oldest record of the event was written to the source topic. */
+  readonly oldestRecordAgeMs?: number
 }
 
 interface PartitionWork {
   readonly id: string
   readonly firstOffset: number
+  readonly oldestTimestamp: number
   readonly batches: TopicMessages[]
   readonly written: number
   readonly deadLettered: number
@@ -66,6 +71,7 @@ function transformPartition(
   return {
     id,
     firstOffset: records[0]?.offset ?? 0,
+    oldestTimestamp: Math.min(...records.map((record) => record.timestamp)),
     batches: [
       { topic: deps.sinkTopic, messages: sinkMessages },
       { topic: deps.deadLetterTopic, messages: deadLetters },
@@ -75,10 +81,17 @@ function transformPartition(
   }
 }
 
-function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery[]) {
+function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery[], now: number) {
   const written = work.reduce((sum, part) => sum + part.written, 0)
   const deadLettered = work.reduce((sum, part) => sum + part.deadLettered, 0)
-  return { records: written + deadLettered, written, deadLettered, deliveries }
+  const oldest = Math.min(...work.map((part) => part.oldestTimestamp))
+  return {
+    records: written + deadLettered,
+    written,
+    deadLettered,
+    deliveries,
+    ...(Number.isFinite(oldest) ? { oldestRecordAgeMs: Math.max(0, now - oldest) } : {}),
+  }
 }
 
 /**
@@ -90,14 +103,15 @@ function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery
  */
 export async function processMskEvent(event: unknown, deps: ProcessorDeps): Promise<ProcessSummary> {
   assertMskEvent(event)
-  const deadLetteredAt = (deps.now ?? Date.now)()
+  const now = deps.now ?? Date.now
+  const deadLetteredAt = now()
   const work = Object.entries(event.records).map(([id, records]) =>
     transformPartition(id, records, deps, deadLetteredAt),
   )
 
   if (!deps.reportBatchItemFailures) {
     const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
-    return summarise(work, deliveries)
+    return summarise(work, deliveries, now())
   }
 
   const results = await Promise.allSettled(work.map((part) => deps.sink.send(part.batches)))
@@ -119,9 +133,10 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
   const succeeded = work.filter((_, i) => results[i]?.status === 'fulfilled')
   const deliveries = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []))
   return {
-    ...summarise(succeeded, deliveries),
+    ...summarise(succeeded, deliveries, now()),
     batchItemFailures: failed.map((part) => ({
       itemIdentifier: { partition: part.id, offset: part.firstOffset },
     })),
+    recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.written + part.deadLettered, 0),
   }
 }

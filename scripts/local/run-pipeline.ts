@@ -40,8 +40,12 @@ const brokerWasRunning = spawnSync(kafkaScript, ['status'], { stdio: 'ignore' })
 if (!brokerWasRunning && spawnSync(kafkaScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
 
 const stage = await loadStageSettings(args.stage)
-// Like a warm Lambda container: the handlers keep their connection between invocations.
-Object.assign(process.env, stage.environment, { KAFKA_REUSE_CONNECTION: 'true' })
+// Like a warm Lambda container: the handlers keep their connection between invocations. The table is
+// the output here, so the functions' CloudWatch metrics (EMF lines) are not printed.
+Object.assign(process.env, stage.environment, {
+  KAFKA_REUSE_CONNECTION: 'true',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+})
 const producerConfig = loadProducerConfig()
 const processorConfig = loadProcessorConfig()
 const kafka: Kafka = createKafka(

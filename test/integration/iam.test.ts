@@ -134,11 +134,14 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
   )
 
   it('never writes a credential, token or signed URL to the logs', async () => {
+    // Everything written to stdout and stderr, where console and the Powertools logger both write.
     const lines: string[] = []
-    for (const stream of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-      vi.spyOn(console, stream).mockImplementation((...args: unknown[]) => {
-        lines.push(args.map(String).join(' '))
-      })
+    for (const stream of [process.stdout, process.stderr]) {
+      const write = stream.write.bind(stream)
+      vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: never[]) => {
+        lines.push(String(chunk))
+        return write(chunk as string, ...rest)
+      }) as typeof stream.write)
     }
     const good = counting(signed(async () => TEST_SESSION_IDENTITY))
     const bad = counting(

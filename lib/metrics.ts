@@ -1,0 +1,30 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import type { ProcessSummary } from './processor/process-event.js'
+import type { ProduceSummary } from './producer/produce-batches.js'
+
+/**
+ * CloudWatch metrics in the Embedded Metric Format (Powertools Metrics), flushed by the `logMetrics`
+ * middleware at the end of each invocation. The dashboard and alarms in serverless.yml read these names.
+ */
+export const METRICS_NAMESPACE = 'MskLambdaStocks'
+
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks',
+})
+
+export function recordProcessorMetrics(summary: ProcessSummary, processingMs: number): void {
+  metrics.addMetric('RecordsIn', MetricUnit.Count, summary.records + (summary.recordsNotAcknowledged ?? 0))
+  metrics.addMetric('RecordsOut', MetricUnit.Count, summary.written)
+  metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, summary.deadLettered)
+  metrics.addMetric('BatchProcessingTime', MetricUnit.Milliseconds, processingMs)
+  if (summary.oldestRecordAgeMs !== undefined) {
+    metrics.addMetric('BatchLatency', MetricUnit.Milliseconds, summary.oldestRecordAgeMs)
+  }
+}
+
+export function recordProducerMetrics(summary: ProduceSummary): void {
+  metrics.addMetric('RecordsProduced', MetricUnit.Count, summary.recordsSent)
+  metrics.addMetric('BatchesProduced', MetricUnit.Count, summary.batchesSent)
+  metrics.addMetric('BatchesSkipped', MetricUnit.Count, summary.batchesSkipped)
+}
