@@ -1,35 +1,9 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TICKERS } from '../../lib/stocks/stock.js'
-import { roleStatements } from '../support/cloudformation.js'
-import { createTestTopics, PROJECT_DIR, readTopic, TEST_IDENTITY, testKafka } from '../support/kafka.js'
-
-const run = promisify(execFile)
-
-/** Runs the project's own Serverless CLI (osls) the way a user does, offline. */
-async function serverless(
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { AWS_EXECUTION_ENV: _notInLambda, ...inherited } = process.env
-  const env = { ...inherited, ...extraEnv }
-  try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
-      cwd: PROJECT_DIR,
-      env: { ...env, SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 120_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  }
-}
+import { evaluate, roleStatements } from '../support/cloudformation.js'
+import { createTestTopics, readTopic, TEST_IDENTITY, testKafka } from '../support/kafka.js'
+import { EXISTING_CLUSTER, packageTemplate, serverless, type Template } from '../support/serverless.js'
 
 /** `serverless invoke local --stage local -f FN -p EVENT -e NAME=value...` */
 function invokeLocal(
@@ -136,25 +110,20 @@ describe('serverless invoke local --stage local-iam, over the MSK IAM listener',
 
 const CLUSTER_ARN =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
-const PSEUDO = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' }
+const PSEUDO = {
+  partition: 'aws',
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  conditions: { InVpc: true },
+}
 const arn = (kind: 'topic' | 'group', name: string) =>
   `arn:aws:kafka:eu-west-1:123456789012:${kind}/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2/${name}`
 
-describe('serverless package --stage prod (offline)', () => {
-  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }
+describe('serverless package --stage prod (offline), on an existing cluster', () => {
+  let template: Template
 
   beforeAll(async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sls-package-'))
-    const result = await serverless([
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      out,
-      `--param=clusterArn=${CLUSTER_ARN}`,
-    ])
-    expect(result.code, result.stderr).toBe(0)
-    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'))
+    template = await packageTemplate('prod', EXISTING_CLUSTER)
   })
 
   it('builds both functions and the MSK event source mapping', () => {
@@ -164,7 +133,7 @@ describe('serverless package --stage prod (offline)', () => {
       Properties: Record<string, unknown>
     }[]
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function')
-    expect(functions).toHaveLength(2)
+    expect(functions).toHaveLength(3)
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x')
 
     const mappings = resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
@@ -281,16 +250,20 @@ describe('serverless package --stage prod (offline)', () => {
     )
   })
 
-  it("grants '*' only for the event source mapping's network interfaces, and logs only to each function's group", () => {
+  it("grants '*' only for network interfaces, which EC2 cannot scope, and logs only to each function's group", () => {
+    const networkInterfaces =
+      /^ec2:(Create|Describe|Delete)NetworkInterfaces?$|^ec2:Describe(Vpcs|Subnets|SecurityGroups)$|^ec2:(Assign|Unassign)PrivateIpAddresses$/
     for (const [role, fn] of [
       ['ProducerRole', 'producer'],
       ['ProcessorRole', 'processor'],
+      ['TopicsRole', 'topics'],
     ] as const) {
-      for (const statement of roleStatements(template, role, PSEUDO)) {
+      const statements = roleStatements(template, role, PSEUDO)
+      for (const statement of statements) {
         const resources = [statement.Resource].flat()
-        if (resources.includes('*') && statement.Sid !== 'OnFailureDestination') {
-          expect(statement.Sid).toBe('EventSourceMappingNetworking')
-          expect([statement.Action].flat().every((a) => a.startsWith('ec2:'))).toBe(true)
+        if (resources.includes('*')) {
+          expect(['VpcNetworkInterfaces', 'EventSourceMappingNetworking']).toContain(statement.Sid)
+          for (const action of [statement.Action].flat()) expect(action).toMatch(networkInterfaces)
         }
         if ([statement.Action].flat().some((a) => a.startsWith('logs:'))) {
           expect(resources).toEqual([
@@ -299,8 +272,36 @@ describe('serverless package --stage prod (offline)', () => {
         }
       }
     }
-    expect(
-      roleStatements(template, 'ProducerRole', PSEUDO).some((s) => [s.Resource].flat().includes('*')),
-    ).toBe(false)
+  })
+
+  it('lets the topics function only create and describe the three topics', () => {
+    expect(kafkaGrants('TopicsRole')).toEqual(
+      [
+        `kafka-cluster:Connect on ${CLUSTER_ARN}`,
+        ...['stocks-in', 'stocks-out', 'stocks-dlq'].flatMap((topic) => [
+          `kafka-cluster:CreateTopic on ${arn('topic', topic)}`,
+          `kafka-cluster:DescribeTopic on ${arn('topic', topic)}`,
+        ]),
+        `kafka:GetBootstrapBrokers on ${CLUSTER_ARN}`,
+        `kafka:DescribeCluster on ${CLUSTER_ARN}`,
+        `kafka:DescribeClusterV2 on ${CLUSTER_ARN}`,
+      ].sort(),
+    )
+  })
+
+  it('runs the functions in the given subnets and security groups', () => {
+    for (const fn of ['ProducerLambdaFunction', 'ProcessorLambdaFunction', 'TopicsLambdaFunction']) {
+      expect(evaluate(template.Resources[fn]?.Properties.VpcConfig, PSEUDO)).toEqual({
+        SubnetIds: EXISTING_CLUSTER.subnetIds.split(','),
+        SecurityGroupIds: [EXISTING_CLUSTER.securityGroupIds],
+      })
+    }
+    // The network and the cluster the stack could create are all behind conditions that do not hold here.
+    const created = Object.values(template.Resources).filter((r) => /^AWS::(EC2|MSK)::/.test(r.Type))
+    expect(created.length).toBeGreaterThan(0)
+    for (const resource of created)
+      expect(['CreateCluster', 'CreateServerless', 'CreateProvisioned']).toContain(resource.Condition)
+    expect(template.Conditions.CreateServerless).toEqual({ 'Fn::Equals': ['existing', 'serverless'] })
+    expect(template.Conditions.CreateProvisioned).toEqual({ 'Fn::Equals': ['existing', 'provisioned'] })
   })
 })

@@ -3,16 +3,22 @@ export interface Pseudo {
   readonly partition: string
   readonly region: string
   readonly accountId: string
+  /** The values of the template's conditions, for Fn::If. */
+  readonly conditions?: Readonly<Record<string, boolean>>
 }
+
+const NO_VALUE = Symbol('AWS::NoValue')
 
 type Node = unknown
 
 export function evaluate(node: Node, pseudo: Pseudo): unknown {
-  if (Array.isArray(node)) return node.map((item) => evaluate(item, pseudo))
+  if (Array.isArray(node))
+    return node.map((item) => evaluate(item, pseudo)).filter((item) => item !== NO_VALUE)
   if (typeof node !== 'object' || node === null) return node
   const [fn, arg] = Object.entries(node)[0] ?? []
   switch (fn) {
     case 'Ref': {
+      if (arg === 'AWS::NoValue') return NO_VALUE
       const refs: Record<string, string> = {
         'AWS::Partition': pseudo.partition,
         'AWS::Region': pseudo.region,
@@ -31,6 +37,12 @@ export function evaluate(node: Node, pseudo: Pseudo): unknown {
     case 'Fn::Select': {
       const [index, list] = arg as [number, Node]
       return (evaluate(list, pseudo) as unknown[])[index]
+    }
+    case 'Fn::If': {
+      const [condition, then, otherwise] = arg as [string, Node, Node]
+      const holds = pseudo.conditions?.[condition]
+      if (holds === undefined) throw new Error(`no value given for condition ${condition}`)
+      return evaluate(holds ? then : otherwise, pseudo)
     }
     default:
       return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, evaluate(value, pseudo)]))

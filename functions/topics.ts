@@ -1,0 +1,25 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import middy from '@middy/core'
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda'
+import { loadProcessorConfig } from '../lib/config.js'
+import { createBrokerResolver } from '../lib/kafka/brokers.js'
+import { createKafka } from '../lib/kafka/client.js'
+import { logger } from '../lib/log.js'
+import { type CustomResourceResponse, handleTopicsEvent, putResponse } from '../lib/topics/custom-resource.js'
+
+const config = loadProcessorConfig()
+const kafka = createKafka(config.kafka, createBrokerResolver(config.kafka))
+
+export const handler = middy<CloudFormationCustomResourceEvent, CustomResourceResponse, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) =>
+    handleTopicsEvent(event, {
+      admin: async () => {
+        const admin = kafka.admin()
+        await admin.connect()
+        return admin
+      },
+      respond: putResponse,
+      deadlineMs: Math.max(1_000, context.getRemainingTimeInMillis() - 10_000),
+    }),
+  )
