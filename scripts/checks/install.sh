@@ -6,9 +6,9 @@ VENV="$PROJECT_DIR/.local/venv"
 CFN_LINT_VERSION="${CFN_LINT_VERSION:-1.58.0}"
 CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
 
+installed() { "$VENV/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
 if [[ -x "$VENV/bin/cfn-lint" && -x "$VENV/bin/checkov" ]] &&
-  "$VENV/bin/pip" show cfn-lint 2>/dev/null | grep -q "^Version: $CFN_LINT_VERSION$" &&
-  "$VENV/bin/pip" show checkov 2>/dev/null | grep -q "^Version: $CHECKOV_VERSION$"; then
+  [[ "$(installed cfn-lint)" == "$CFN_LINT_VERSION" && "$(installed checkov)" == "$CHECKOV_VERSION" ]]; then
   echo "[checks] cfn-lint $CFN_LINT_VERSION and checkov $CHECKOV_VERSION already installed" >&2
   exit 0
 fi
