@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -16,16 +17,25 @@ export interface CliResult {
 /** Runs the project's own Serverless CLI (osls) the way a user does, offline and outside Lambda. */
 export async function serverless(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   const { AWS_EXECUTION_ENV: _notInLambda, ...inherited } = process.env
+  const workFolder = `.local/esbuild/${randomUUID()}`
   try {
     const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
       cwd: PROJECT_DIR,
-      env: { ...inherited, ...extraEnv, SLS_TELEMETRY_DISABLED: '1' },
+      // Each run builds in a folder of its own, so that runs side by side do not share esbuild's output.
+      env: {
+        ...inherited,
+        ...extraEnv,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_ESBUILD_WORK_FOLDER: workFolder,
+      },
       timeout: 120_000,
     })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
     return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
+  } finally {
+    rmSync(join(PROJECT_DIR, workFolder), { recursive: true, force: true })
   }
 }
 

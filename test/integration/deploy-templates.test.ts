@@ -1,0 +1,181 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { packageTemplate, serverless, type Template } from '../support/serverless.js'
+
+/** What each created resource of a type says, by logical id. */
+const ofType = (template: Template, type: string) =>
+  Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === type))
+
+describe('serverless package, a cluster the stack creates (offline)', () => {
+  let serverlessTemplate: Template
+  let provisionedTemplate: Template
+
+  beforeAll(async () => {
+    ;[serverlessTemplate, provisionedTemplate] = await Promise.all([
+      packageTemplate('dev', { cluster: 'serverless' }),
+      packageTemplate('prod', { cluster: 'provisioned' }),
+    ])
+  })
+
+  it('makes an MSK Serverless cluster with IAM auth in private subnets', () => {
+    const cluster = serverlessTemplate.Resources.ServerlessCluster
+    expect(cluster?.Properties).toMatchObject({
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+      VpcConfigs: [
+        {
+          SubnetIds: [{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }],
+          SecurityGroups: [{ Ref: 'BrokerSecurityGroup' }],
+        },
+      ],
+    })
+    expect(serverlessTemplate.Resources.ProvisionedCluster).toBeUndefined()
+    expect(serverlessTemplate.Resources.ProcessorEventSourceMapping?.Properties.EventSourceArn).toEqual({
+      Ref: 'ServerlessCluster',
+    })
+  })
+
+  it('makes a provisioned cluster shaped like the original', () => {
+    const cluster = provisionedTemplate.Resources.ProvisionedCluster?.Properties
+    expect(cluster).toMatchObject({
+      KafkaVersion: '3.9.x',
+      NumberOfBrokerNodes: 2,
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      LoggingInfo: { BrokerLogs: { CloudWatchLogs: { Enabled: true, LogGroup: { Ref: 'BrokerLogGroup' } } } },
+    })
+    const properties = String(
+      provisionedTemplate.Resources.ProvisionedClusterConfiguration?.Properties.ServerProperties,
+    )
+    for (const setting of [
+      'log.retention.ms=604800000',
+      'num.partitions=2',
+      'default.replication.factor=2',
+      'auto.create.topics.enable=false',
+    ]) {
+      expect(properties).toContain(setting)
+    }
+    expect(provisionedTemplate.Resources.ServerlessCluster).toBeUndefined()
+  })
+
+  it('keeps the VPC private: no internet gateway or NAT, AWS APIs through interface endpoints', () => {
+    for (const template of [serverlessTemplate, provisionedTemplate]) {
+      const types = Object.values(template.Resources).map((r) => r.Type)
+      expect(types).not.toContain('AWS::EC2::InternetGateway')
+      expect(types).not.toContain('AWS::EC2::NatGateway')
+      expect(Object.values(ofType(template, 'AWS::EC2::Route'))).toHaveLength(0)
+      const services = Object.values(ofType(template, 'AWS::EC2::VPCEndpoint')).map(
+        (e) => e.Properties.ServiceName,
+      )
+      expect(services).toEqual(
+        ['kafka', 'sts', 'lambda'].map((service) => ({
+          'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}`,
+        })),
+      )
+    }
+  })
+
+  it('lets only the functions and the event source mapping reach the brokers, on 9098', () => {
+    const rules = (kind: string) =>
+      Object.values(ofType(serverlessTemplate, `AWS::EC2::SecurityGroup${kind}`)).map((r) => r.Properties)
+    const toBrokers = rules('Ingress').filter(
+      (r) => (r.GroupId as { Ref: string }).Ref === 'BrokerSecurityGroup',
+    )
+    expect(
+      toBrokers.map((r) => [r.FromPort, r.ToPort, (r.SourceSecurityGroupId as { Ref: string }).Ref]).sort(),
+    ).toEqual([
+      [9098, 9098, 'BrokerSecurityGroup'],
+      [9098, 9098, 'FunctionSecurityGroup'],
+    ])
+    // No group is open to an address range; each starts with no egress at all.
+    for (const group of Object.values(ofType(serverlessTemplate, 'AWS::EC2::SecurityGroup'))) {
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined()
+      expect(group.Properties.SecurityGroupEgress).toEqual([
+        { IpProtocol: '-1', CidrIp: '127.0.0.1/32', Description: 'No egress but the rules below' },
+      ])
+    }
+    for (const rule of [...rules('Ingress'), ...rules('Egress')]) {
+      expect(rule.CidrIp).toBeUndefined()
+      expect([443, 9098]).toContain(rule.FromPort)
+    }
+  })
+
+  it("runs the functions in the stack's private subnets", () => {
+    for (const fn of ['ProducerLambdaFunction', 'ProcessorLambdaFunction', 'TopicsLambdaFunction']) {
+      expect(serverlessTemplate.Resources[fn]?.Properties.VpcConfig).toEqual({
+        SecurityGroupIds: [{ Ref: 'FunctionSecurityGroup' }],
+        SubnetIds: [{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }],
+      })
+    }
+  })
+
+  it('creates the topics through the topics function once the cluster and the API endpoints exist', () => {
+    expect(serverlessTemplate.Resources.Topics).toMatchObject({
+      Type: 'Custom::KafkaTopics',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['TopicsLambdaFunction', 'Arn'] },
+        Topics: ['stocks-in', 'stocks-out', 'stocks-dlq'],
+        NumPartitions: 2,
+        ReplicationFactor: -1,
+        ClusterArn: { Ref: 'ServerlessCluster' },
+        ApiEndpoints: [{ Ref: 'KafkaApiEndpoint' }, { Ref: 'StsEndpoint' }],
+      },
+    })
+    expect(serverlessTemplate.Resources.ProcessorEventSourceMapping?.DependsOn).toContain('Topics')
+  })
+
+  it('alarms on offset lag, errors and dead letters, and draws them on a dashboard', () => {
+    const alarms = ofType(provisionedTemplate, 'AWS::CloudWatch::Alarm')
+    const watched = Object.values(alarms).map((a) => {
+      const dimensions = a.Properties.Dimensions as { Value: unknown }[]
+      return `${a.Properties.Namespace}/${a.Properties.MetricName}:${JSON.stringify(dimensions[0]?.Value)}`
+    })
+    expect(watched.sort()).toEqual(
+      [
+        'AWS/Lambda/OffsetLag:"msk-lambda-stocks-prod-processor"',
+        'AWS/Lambda/Errors:"msk-lambda-stocks-prod-processor"',
+        'AWS/Lambda/Errors:"msk-lambda-stocks-prod-producer"',
+        'MskLambdaStocks/RecordsDeadLettered:"msk-lambda-stocks"',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible:{"Fn::GetAtt":["ProcessorFailureQueue","QueueName"]}',
+      ].sort(),
+    )
+    for (const alarm of Object.values(alarms))
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }])
+    expect(alarms.OffsetLagAlarm?.Properties).toMatchObject({
+      Threshold: 1000,
+      EvaluationPeriods: 3,
+      Statistic: 'Maximum',
+    })
+    const body = (
+      provisionedTemplate.Resources.Dashboard?.Properties.DashboardBody as { 'Fn::Sub': [string, unknown] }
+    )['Fn::Sub'][0]
+    for (const metric of [
+      'RecordsIn',
+      'RecordsOut',
+      'RecordsDeadLettered',
+      'OffsetLag',
+      'BatchLatency',
+      'Errors',
+    ]) {
+      expect(body).toContain(`"${metric}"`)
+    }
+    expect(JSON.parse(body.replaceAll(/\$\{[^}]+\}/g, 'x')).widgets).toHaveLength(4)
+  })
+
+  it('can pause the producer and the processor per stage', async () => {
+    const paused = await packageTemplate('dev', {
+      cluster: 'serverless',
+      producerScheduleEnabled: 'false',
+      processorEnabled: 'false',
+    })
+    const rule = Object.values(ofType(paused, 'AWS::Events::Rule'))[0]
+    expect(rule?.Properties.State).toBe('DISABLED')
+    // A --param arrives as text; CloudFormation reads "false" as the boolean.
+    expect(String(paused.Resources.ProcessorEventSourceMapping?.Properties.Enabled)).toBe('false')
+  })
+
+  it('refuses to package an existing cluster without its ARN and network, naming what to set', async () => {
+    const result = await serverless(['package', '--stage', 'prod', '--package', '/tmp/never-written'])
+    expect(result.code).not.toBe(0)
+    expect(result.stdout + result.stderr).toMatch(/cluster=existing needs --param="clusterArn=\.\.\."/)
+    expect(result.stdout + result.stderr).toMatch(/--param="subnetIds=\.\.\."/)
+  })
+})
