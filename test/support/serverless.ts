@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { PROJECT_DIR } from './kafka.js'
 
@@ -14,28 +14,49 @@ export interface CliResult {
   readonly stderr: string
 }
 
+const LOCK = join(PROJECT_DIR, '.local', 'serverless-cli.lock')
+const STALE_LOCK_MS = 180_000
+
+/**
+ * The CLI writes `.serverless/` in the project folder whatever `--package` says, so runs from test files
+ * side by side take turns. mkdir is atomic, which makes the folder a lock across processes.
+ */
+async function withCliLock<T>(run: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(LOCK), { recursive: true })
+  for (;;) {
+    try {
+      mkdirSync(LOCK)
+      break
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true })
+      await sleep(100)
+    }
+  }
+  try {
+    return await run()
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true })
+  }
+}
+
 /** Runs the project's own Serverless CLI (osls) the way a user does, offline and outside Lambda. */
-export async function serverless(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+export function serverless(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return withCliLock(() => runServerless(args, extraEnv))
+}
+
+async function runServerless(args: string[], extraEnv: Record<string, string>): Promise<CliResult> {
   const { AWS_EXECUTION_ENV: _notInLambda, ...inherited } = process.env
-  const workFolder = `.local/esbuild/${randomUUID()}`
   try {
     const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
       cwd: PROJECT_DIR,
-      // Each run builds in a folder of its own, so that runs side by side do not share esbuild's output.
-      env: {
-        ...inherited,
-        ...extraEnv,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_ESBUILD_WORK_FOLDER: workFolder,
-      },
+      env: { ...inherited, ...extraEnv, SLS_TELEMETRY_DISABLED: '1' },
       timeout: 120_000,
     })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
     return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  } finally {
-    rmSync(join(PROJECT_DIR, workFolder), { recursive: true, force: true })
   }
 }
 
