@@ -1,6 +1,6 @@
 import { KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
-import { log } from '../log.js'
+import { describeError, log } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
 import { transformRecord } from './transform.js'
 
@@ -110,8 +110,20 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
   )
 
   if (!deps.reportBatchItemFailures) {
-    const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
-    return summarise(work, deliveries, now())
+    try {
+      const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
+      return summarise(work, deliveries, now())
+    } catch (error) {
+      log.error('Batch not acknowledged; the invocation fails and Lambda retries it', {
+        partitions: work.map((part) => ({
+          partition: part.id,
+          fromOffset: part.firstOffset,
+          records: part.written + part.deadLettered,
+        })),
+        error: describeError(error),
+      })
+      throw error
+    }
   }
 
   const results = await Promise.allSettled(work.map((part) => deps.sink.send(part.batches)))
