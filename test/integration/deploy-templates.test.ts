@@ -62,14 +62,18 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       expect(types).not.toContain('AWS::EC2::InternetGateway')
       expect(types).not.toContain('AWS::EC2::NatGateway')
       expect(Object.values(ofType(template, 'AWS::EC2::Route'))).toHaveLength(0)
-      const services = Object.values(ofType(template, 'AWS::EC2::VPCEndpoint')).map(
-        (e) => e.Properties.ServiceName,
-      )
-      expect(services).toEqual(
-        ['kafka', 'sts', 'lambda'].map((service) => ({
-          'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}`,
-        })),
-      )
+      const endpoints = Object.values(ofType(template, 'AWS::EC2::VPCEndpoint')).map((e) => [
+        e.Properties.VpcEndpointType,
+        e.Properties.ServiceName,
+      ])
+      expect(endpoints).toEqual([
+        ...['kafka', 'sts', 'lambda'].map((service) => [
+          'Interface',
+          { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` },
+        ]),
+        // CloudFormation takes the topics function's answer at a pre-signed S3 URL.
+        ['Gateway', { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.s3` }],
+      ])
     }
   })
 
@@ -92,10 +96,16 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
         { IpProtocol: '-1', CidrIp: '127.0.0.1/32', Description: 'No egress but the rules below' },
       ])
     }
-    for (const rule of [...rules('Ingress'), ...rules('Egress')]) {
-      expect(rule.CidrIp).toBeUndefined()
-      expect([443, 9098]).toContain(rule.FromPort)
-    }
+    for (const rule of [...rules('Ingress'), ...rules('Egress')]) expect([443, 9098]).toContain(rule.FromPort)
+    // The one address-range rule is the functions' HTTPS egress, in a VPC with no internet route.
+    const byRange = [...rules('Ingress'), ...rules('Egress')].filter((r) => r.CidrIp !== undefined)
+    expect(byRange).toEqual([
+      expect.objectContaining({
+        GroupId: { Ref: 'FunctionSecurityGroup' },
+        CidrIp: '0.0.0.0/0',
+        FromPort: 443,
+      }),
+    ])
   })
 
   it("runs the functions in the stack's private subnets", () => {
@@ -116,7 +126,7 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
         NumPartitions: 2,
         ReplicationFactor: -1,
         ClusterArn: { Ref: 'ServerlessCluster' },
-        ApiEndpoints: [{ Ref: 'KafkaApiEndpoint' }, { Ref: 'StsEndpoint' }],
+        ApiEndpoints: [{ Ref: 'KafkaApiEndpoint' }, { Ref: 'StsEndpoint' }, { Ref: 'S3Endpoint' }],
       },
     })
     expect(serverlessTemplate.Resources.ProcessorEventSourceMapping?.DependsOn).toContain('Topics')
@@ -144,9 +154,10 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       EvaluationPeriods: 3,
       Statistic: 'Maximum',
     })
-    const body = (
-      provisionedTemplate.Resources.Dashboard?.Properties.DashboardBody as { 'Fn::Sub': [string, unknown] }
-    )['Fn::Sub'][0]
+    const dashboard = provisionedTemplate.Resources.Dashboard?.Properties.DashboardBody as
+      | { 'Fn::Sub': [string, unknown] }
+      | undefined
+    const body = dashboard?.['Fn::Sub'][0] ?? ''
     for (const metric of [
       'RecordsIn',
       'RecordsOut',
