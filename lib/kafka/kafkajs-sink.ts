@@ -13,6 +13,53 @@ import {
   type TopicMessages,
 } from './sink.js'
 
+/** Half the brokers' default record batch limit, leaving room for record and batch overhead. */
+export const MAX_REQUEST_BYTES = 512 * 1024
+
+type KafkajsTopicMessages = { topic: string; messages: Message[] }
+
+const sizeOf = (value: Buffer | string | null | undefined) =>
+  value === null || value === undefined
+    ? 0
+    : typeof value === 'string'
+      ? Buffer.byteLength(value)
+      : value.length
+
+function messageBytes(message: Message): number {
+  let bytes = sizeOf(message.key) + sizeOf(message.value as Buffer | string | null) + 24
+  for (const [key, value] of Object.entries(message.headers ?? {})) {
+    for (const one of [value].flat())
+      bytes += Buffer.byteLength(key) + sizeOf(one as Buffer | string | undefined)
+  }
+  return bytes
+}
+
+/** Consecutive requests of at most `maxBytes` each (a single larger message goes alone), in order. */
+export function splitIntoRequests(
+  topicMessages: readonly KafkajsTopicMessages[],
+  maxBytes: number,
+): KafkajsTopicMessages[][] {
+  const requests: KafkajsTopicMessages[][] = []
+  let current: KafkajsTopicMessages[] = []
+  let bytes = 0
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = messageBytes(message)
+      if (bytes > 0 && bytes + size > maxBytes) {
+        requests.push(current)
+        current = []
+        bytes = 0
+      }
+      const last = current.at(-1)
+      if (last?.topic === topic) last.messages.push(message)
+      else current.push({ topic, messages: [message] })
+      bytes += size
+    }
+  }
+  if (current.length > 0) requests.push(current)
+  return requests
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/
 
 function headersOf(message: OutgoingMessage): IHeaders | undefined {
@@ -90,7 +137,7 @@ export class KafkajsSink implements MessageSink {
     }))
     try {
       await withTimeout(
-        producer.sendBatch({ topicMessages, acks: -1, timeout: this.#config.requestTimeoutMs }),
+        this.#sendInRequests(producer, topicMessages),
         this.#config.sendTimeoutMs,
         `Sending ${count} records`,
       )
@@ -106,6 +153,21 @@ export class KafkajsSink implements MessageSink {
       )
     }
     return this.#deliveries(topicMessages)
+  }
+
+  /**
+   * kafkajs puts all of one request's messages for a partition into a single record batch, and brokers
+   * refuse a batch over `message.max.bytes` (1 MB by default, on MSK too): a 10,000-record event would
+   * be refused whole. So the messages go in consecutive requests of at most MAX_REQUEST_BYTES, one after
+   * the other, which keeps their order.
+   */
+  async #sendInRequests(
+    producer: Producer,
+    topicMessages: readonly { topic: string; messages: Message[] }[],
+  ) {
+    for (const request of splitIntoRequests(topicMessages, MAX_REQUEST_BYTES)) {
+      await producer.sendBatch({ topicMessages: request, acks: -1, timeout: this.#config.requestTimeoutMs })
+    }
   }
 
   async close(): Promise<void> {

@@ -61,3 +61,17 @@ describe('KafkajsSink on the real broker', () => {
     expect((await readTopic(kafka, fresh, 1))[0]?.value).toBe('v')
   })
 })
+
+describe("KafkajsSink and the brokers' record batch limit", () => {
+  it('sends an event larger than message.max.bytes to one partition, in order', async () => {
+    const [big] = (await createTestTopics(admin, ['sink-big'], 1)) as [string]
+    const sink = new KafkajsSink(localKafkaConfig({ sendTimeoutMs: 60_000 }))
+    const value = 'x'.repeat(200)
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({ key: 'same', value: `${i}:${value}` }))
+    const deliveries = await sink.send([{ topic: big, messages }])
+    await sink.close()
+    expect(deliveries).toEqual([{ topic: big, partition: 0, count: 10_000 }])
+    const records = await readTopic(kafka, big, 10_000, 60_000)
+    expect(records.map((r) => Number(r.value?.split(':')[0]))).toEqual([...Array(10_000).keys()])
+  })
+})

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { type Measurement, summarise } from './stats.js'
+
+const PROJECT_DIR = new URL('..', import.meta.url).pathname
+const OUT = join(PROJECT_DIR, 'bench', '.out')
+/** What a function needs to start: the local stage's settings. */
+const ENV = {
+  ...process.env,
+  KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
+  KAFKA_AUTH: 'none',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+}
+
+export interface ColdStartResult {
+  readonly fn: string
+  readonly bundleBytes: number
+  readonly bundledInitMs: Measurement
+  readonly unbundledInitMs: Measurement
+}
+
+/** The bundle as serverless.yml builds it: minified ESM for Node 22, everything inside. */
+async function bundle(fn: string, external: boolean): Promise<string> {
+  const outfile = join(OUT, external ? 'unbundled' : 'bundled', `${fn}.mjs`)
+  await build({
+    entryPoints: [join(PROJECT_DIR, 'functions', `${fn}.ts`)],
+    bundle: true,
+    minify: !external,
+    keepNames: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    outfile,
+    // Unbundled: our code compiled, every package loaded from node_modules as without a bundler.
+    ...(external ? { packages: 'external' as const } : {}),
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  })
+  return outfile
+}
+
+/** A fresh Node process loading the module and running its init (config, clients), in milliseconds. */
+function initMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t)); process.exit(0)`
+  return Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: ENV,
+      cwd: PROJECT_DIR,
+      encoding: 'utf8',
+    }),
+  )
+}
+
+export async function benchColdStart(
+  functions: readonly string[],
+  rounds: number,
+): Promise<ColdStartResult[]> {
+  mkdirSync(OUT, { recursive: true })
+  const results: ColdStartResult[] = []
+  for (const fn of functions) {
+    const bundled = await bundle(fn, false)
+    const unbundled = await bundle(fn, true)
+    const sample = (file: string) => summarise(Array.from({ length: rounds }, () => initMs(file)))
+    results.push({
+      fn,
+      bundleBytes: statSync(bundled).size,
+      bundledInitMs: sample(bundled),
+      unbundledInitMs: sample(unbundled),
+    })
+  }
+  return results
+}
