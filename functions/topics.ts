@@ -1,14 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda'
-import { loadProcessorConfig } from '../lib/config.js'
+import { loadKafkaConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/brokers.js'
 import { createKafka } from '../lib/kafka/client.js'
 import { logger } from '../lib/log.js'
 import { type CustomResourceResponse, handleTopicsEvent, putResponse } from '../lib/topics/custom-resource.js'
 
-const config = loadProcessorConfig()
-const kafka = createKafka(config.kafka, createBrokerResolver(config.kafka))
+const config = loadKafkaConfig()
+const kafka = createKafka(config, createBrokerResolver(config))
 
 export const handler = middy<CloudFormationCustomResourceEvent, CustomResourceResponse, Error, Context>()
   .use(injectLambdaContext(logger))

@@ -148,6 +148,12 @@ function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
   }
 }
 
+/** Just the connection, for tools that only talk to the cluster (the topics function). */
+export function loadKafkaConfig(env: Env = process.env): KafkaConnectionConfig {
+  const read = new Reader(env)
+  return read.done('Kafka connection', readKafka(read, env))
+}
+
 export function loadProducerConfig(env: Env = process.env): ProducerConfig {
   const read = new Reader(env)
   return read.done('producer', {

@@ -5,16 +5,14 @@
  * from a machine that reaches the brokers, with AWS credentials allowed to read the topics.
  */
 import { parseArgs } from 'node:util'
-import { type Env, loadProcessorConfig } from '../lib/config.js'
+import { loadProcessorConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/brokers.js'
 import { createKafka } from '../lib/kafka/client.js'
+import { clusterEnv } from './cluster-env.js'
 import { deadLetterRow, sinkRow, tableHeader } from './local/table.js'
 
 const { values: args } = parseArgs({ options: { 'from-beginning': { type: 'boolean', default: false } } })
-const remote = process.env.KAFKA_BOOTSTRAP_SERVERS !== undefined || process.env.MSK_CLUSTER_ARN !== undefined
-const env: Env = remote
-  ? process.env
-  : { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092', KAFKA_AUTH: 'none' }
+const env = clusterEnv()
 const config = loadProcessorConfig(env)
 const consumer = createKafka(
   { ...config.kafka, clientId: 'stocks-consumer' },

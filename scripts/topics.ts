@@ -4,19 +4,13 @@
  * TOPIC_PARTITIONS (default 2, like the original) and TOPIC_REPLICATION_FACTOR (default 1; use 2 or 3 on
  * MSK) shape the new topics.
  */
-import { type Env, loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
+import { loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/brokers.js'
 import { createKafka } from '../lib/kafka/client.js'
 import { ensureTopics } from '../lib/kafka/topics.js'
+import { clusterEnv } from './cluster-env.js'
 
-const remote = process.env.KAFKA_BOOTSTRAP_SERVERS !== undefined || process.env.MSK_CLUSTER_ARN !== undefined
-const env: Env = remote
-  ? process.env
-  : {
-      ...process.env,
-      KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`,
-      KAFKA_AUTH: 'none',
-    }
+const env = clusterEnv()
 const producer = loadProducerConfig(env)
 const processor = loadProcessorConfig(env)
 const partitions = Number(env.TOPIC_PARTITIONS ?? 2)
