@@ -35,20 +35,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function checkRecord(record: unknown, group: string, index: number): void {
-  const where = `records["${group}"][${index}]`
-  if (!isObject(record)) fail(`${where} is not an object`)
-  if (typeof record.topic !== 'string') fail(`${where}.topic is not a string`)
-  if (!Number.isInteger(record.partition)) fail(`${where}.partition is not an integer`)
-  if (!Number.isInteger(record.offset)) fail(`${where}.offset is not an integer`)
-  if (`${record.topic}-${record.partition}` !== group) fail(`${where} does not belong to group "${group}"`)
+/** What is wrong with one record, if anything; nothing is allocated for a good record. */
+function recordProblem(record: unknown, group: string): string | undefined {
+  if (!isObject(record)) return 'is not an object'
+  if (typeof record.topic !== 'string') return '.topic is not a string'
+  if (!Number.isInteger(record.partition)) return '.partition is not an integer'
+  if (!Number.isInteger(record.offset)) return '.offset is not an integer'
+  if (`${record.topic}-${record.partition}` !== group) return `does not belong to group "${group}"`
   for (const field of ['key', 'value'] as const) {
     const encoded = record[field]
-    if (encoded !== undefined && encoded !== null && typeof encoded !== 'string') {
-      fail(`${where}.${field} is not a base64 string`)
-    }
+    if (encoded !== undefined && encoded !== null && typeof encoded !== 'string')
+      return `.${field} is not a base64 string`
   }
-  if (record.headers !== undefined && !Array.isArray(record.headers)) fail(`${where}.headers is not an array`)
+  if (record.headers !== undefined && !Array.isArray(record.headers)) return '.headers is not an array'
+  return undefined
+}
+
+function checkRecord(record: unknown, group: string, index: number): void {
+  const problem = recordProblem(record, group)
+  if (problem !== undefined)
+    fail(`records["${group}"][${index}]${problem.startsWith('.') ? '' : ' '}${problem}`)
 }
 
 /**

@@ -8,8 +8,19 @@
 
 const EVENT_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
 
+// The records of one producer batch share their event time, so the last answer is usually the next one.
+let lastParsedText: string | undefined
+let lastParsed: number | undefined
+
 /** Parses an accepted event time to epoch milliseconds (fraction cut to milliseconds), or undefined. */
 export function parseEventTime(text: string): number | undefined {
+  if (text === lastParsedText) return lastParsed
+  lastParsed = parse(text)
+  lastParsedText = text
+  return lastParsed
+}
+
+function parse(text: string): number | undefined {
   const match = EVENT_TIME.exec(text)
   if (!match) return undefined
   const [, year, month, day, hour, minute, second, fraction = '', zone] = match
@@ -48,10 +59,17 @@ function zoneOffsetMinutes(zone: string): number | undefined {
   return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes)
 }
 
+let lastFormattedMs: number | undefined
+let lastFormatted = ''
+
 /** Formats epoch milliseconds the way the Flink job wrote its `TIMESTAMP(3)`: `yyyy-MM-dd HH:mm:ss.SSS`. */
 export function formatFlinkTimestamp(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString()
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`
+  if (epochMs !== lastFormattedMs) {
+    const iso = new Date(epochMs).toISOString()
+    lastFormatted = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`
+    lastFormattedMs = epochMs
+  }
+  return lastFormatted
 }
 
 /**
