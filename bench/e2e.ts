@@ -9,6 +9,12 @@ import { type Measurement, summarise, timeRounds } from './stats.js'
 
 const BROKER = '127.0.0.1:9092'
 
+async function timeOnce(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now()
+  await work()
+  return performance.now() - start
+}
+
 export interface EndToEndResult {
   readonly records: number
   readonly ours: Measurement
@@ -42,8 +48,7 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
   const records = countOf(event)
 
   const sink = new KafkajsSink(localKafkaConfig({ clientId: 'bench-processor', sendTimeoutMs: 120_000 }))
-  const ours = await timeRounds(rounds, () => processMskEvent(event, { sink, sinkTopic, deadLetterTopic }))
-  await sink.close()
+  const processEvent = () => processMskEvent(event, { sink, sinkTopic, deadLetterTopic })
 
   const messages = Object.values(event.records)
     .flat()
@@ -53,14 +58,25 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
       value,
       headers: Object.fromEntries((headers ?? []).map((h) => [h.key, h.value])),
     }))
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
   // A broker takes at most message.max.bytes per partition and request, so the bare producer sends the
   // same requests the sink does, one after the other.
   const requests = splitIntoRequests([{ topic: bareTopic, messages }], MAX_REQUEST_BYTES)
-  const bare = await timeRounds(rounds, async () => {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  const sendBare = async () => {
     for (const topicMessages of requests) await producer.sendBatch({ topicMessages, acks: -1 })
-  })
+  }
+
+  // Alternating rounds, so that a broker slowing down (log segments, GC) weighs on both sides alike.
+  await processEvent()
+  await sendBare()
+  const ours: number[] = []
+  const bare: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    ours.push(await timeOnce(processEvent))
+    bare.push(await timeOnce(sendBare))
+  }
+  await sink.close()
   await producer.disconnect()
 
   const rate = (samples: number[]) => summarise(samples.map((ms) => (records / ms) * 1000))

@@ -62,13 +62,15 @@ export function splitIntoRequests(
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/
 
+/** kafkajs's header shape: one value per key, or an array for a key that repeats. */
 function headersOf(message: OutgoingMessage): IHeaders | undefined {
   if (message.headers === undefined || message.headers.length === 0) return undefined
-  const headers: Record<string, (Buffer | string)[]> = {}
+  const headers: Record<string, Buffer | string | (Buffer | string)[]> = {}
   for (const { key, value } of message.headers) {
-    const values = headers[key]
-    if (values === undefined) headers[key] = [value]
-    else values.push(value)
+    const seen = headers[key]
+    if (seen === undefined) headers[key] = value
+    else if (Array.isArray(seen)) seen.push(value)
+    else headers[key] = [seen, value]
   }
   return headers
 }
@@ -232,15 +234,21 @@ export class KafkajsSink implements MessageSink {
   #deliveries(
     topicMessages: readonly { topic: string; messages: readonly Message[] }[],
   ): PartitionDelivery[] {
-    const counts = new Map<string, PartitionDelivery>()
+    const counts = new Map<string, number[]>()
     for (const { topic, messages } of topicMessages) {
+      const perPartition = counts.get(topic) ?? []
+      counts.set(topic, perPartition)
       for (const message of messages) {
-        const partition = this.#partitionOf.get(message) ?? -1
-        const id = `${topic}\u0000${partition}`
-        const seen = counts.get(id)
-        counts.set(id, { topic, partition, count: (seen?.count ?? 0) + 1 })
+        const partition = this.#partitionOf.get(message) ?? 0
+        perPartition[partition] = (perPartition[partition] ?? 0) + 1
       }
     }
-    return [...counts.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+    const deliveries: PartitionDelivery[] = []
+    for (const topic of [...counts.keys()].sort()) {
+      for (const [partition, count] of (counts.get(topic) ?? []).entries()) {
+        if (count !== undefined) deliveries.push({ topic, partition, count })
+      }
+    }
+    return deliveries
   }
 }
