@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs'
-import { KafkajsSink, MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/kafkajs-sink.js'
+import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
+import { MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/requests.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
 import { transformRecord } from '../lib/processor/transform.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'

@@ -5,6 +5,7 @@ import { describeError, log } from '../log.js'
 import { withTimeout } from '../timeout.js'
 import { type BrokerResolver, createBrokerResolver } from './brokers.js'
 import { createKafka } from './client.js'
+import { MAX_REQUEST_BYTES, splitIntoRequests } from './requests.js'
 import {
   countMessages,
   type MessageSink,
@@ -12,53 +13,6 @@ import {
   type PartitionDelivery,
   type TopicMessages,
 } from './sink.js'
-
-/** Half the brokers' default record batch limit, leaving room for record and batch overhead. */
-export const MAX_REQUEST_BYTES = 512 * 1024
-
-type KafkajsTopicMessages = { topic: string; messages: Message[] }
-
-const sizeOf = (value: Buffer | string | null | undefined) =>
-  value === null || value === undefined
-    ? 0
-    : typeof value === 'string'
-      ? Buffer.byteLength(value)
-      : value.length
-
-function messageBytes(message: Message): number {
-  let bytes = sizeOf(message.key) + sizeOf(message.value as Buffer | string | null) + 24
-  for (const [key, value] of Object.entries(message.headers ?? {})) {
-    for (const one of [value].flat())
-      bytes += Buffer.byteLength(key) + sizeOf(one as Buffer | string | undefined)
-  }
-  return bytes
-}
-
-/** Consecutive requests of at most `maxBytes` each (a single larger message goes alone), in order. */
-export function splitIntoRequests(
-  topicMessages: readonly KafkajsTopicMessages[],
-  maxBytes: number,
-): KafkajsTopicMessages[][] {
-  const requests: KafkajsTopicMessages[][] = []
-  let current: KafkajsTopicMessages[] = []
-  let bytes = 0
-  for (const { topic, messages } of topicMessages) {
-    for (const message of messages) {
-      const size = messageBytes(message)
-      if (bytes > 0 && bytes + size > maxBytes) {
-        requests.push(current)
-        current = []
-        bytes = 0
-      }
-      const last = current.at(-1)
-      if (last?.topic === topic) last.messages.push(message)
-      else current.push({ topic, messages: [message] })
-      bytes += size
-    }
-  }
-  if (current.length > 0) requests.push(current)
-  return requests
-}
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/
 

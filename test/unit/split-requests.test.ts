@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { splitIntoRequests } from '../../lib/kafka/kafkajs-sink.js'
+import { splitIntoRequests } from '../../lib/kafka/requests.js'
 
 describe('splitIntoRequests', () => {
   const message = (value: string) => ({ key: 'k', value })
