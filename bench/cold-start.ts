@@ -30,6 +30,7 @@ async function bundle(fn: string, external: boolean): Promise<string> {
     minify: !external,
     keepNames: true,
     platform: 'node',
+    mainFields: ['module', 'main'],
     target: 'node22',
     format: 'esm',
     outfile,
