@@ -6,30 +6,14 @@
  */
 import { parseArgs } from 'node:util'
 import { loadProcessorConfig } from '../lib/config.js'
-import { createBrokerResolver } from '../lib/kafka/brokers.js'
-import { createKafka } from '../lib/kafka/client.js'
 import { clusterEnv } from './cluster-env.js'
-import { deadLetterRow, sinkRow, tableHeader } from './local/table.js'
+import { startTablePrinter } from './local/table-printer.js'
 
 const { values: args } = parseArgs({ options: { 'from-beginning': { type: 'boolean', default: false } } })
-const env = clusterEnv()
-const config = loadProcessorConfig(env)
-const consumer = createKafka(
-  { ...config.kafka, clientId: 'stocks-consumer' },
-  createBrokerResolver(config.kafka),
-).consumer({
-  groupId: `stocks-consumer-${process.pid}-${Date.now()}`,
-})
-await consumer.connect()
-await consumer.subscribe({
-  topics: [config.sinkTopic, config.deadLetterTopic],
+const config = loadProcessorConfig(clusterEnv())
+const consumer = await startTablePrinter(config, {
+  clientId: 'stocks-consumer',
   fromBeginning: args['from-beginning'],
-})
-console.log(tableHeader())
-await consumer.run({
-  eachMessage: async ({ topic, partition, message }) => {
-    console.log(topic === config.sinkTopic ? sinkRow(partition, message) : deadLetterRow(partition, message))
-  },
 })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

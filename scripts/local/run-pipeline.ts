@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { Context } from 'aws-lambda'
-import type { Consumer, Kafka } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { createBrokerResolver } from '../../lib/kafka/brokers.js'
 import { createKafka } from '../../lib/kafka/client.js'
@@ -19,7 +19,7 @@ import { describeError } from '../../lib/log.js'
 import type { MskEvent } from '../../lib/msk/event.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
 import { loadStageSettings } from './stage-env.js'
-import { deadLetterRow, sinkRow, tableHeader } from './table.js'
+import { startTablePrinter } from './table-printer.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -86,27 +86,7 @@ function lambdaContext(functionName: string, timeoutMs: number): Context {
   }
 }
 
-async function startPrinter(): Promise<Consumer> {
-  const printer = createKafka(
-    { ...processorConfig.kafka, clientId: 'local-printer' },
-    createBrokerResolver(processorConfig.kafka),
-  ).consumer({ groupId: `local-printer-${crypto.randomUUID()}` })
-  const joined = new Promise((resolve) => printer.on(printer.events.GROUP_JOIN, resolve))
-  await printer.connect()
-  await printer.subscribe({ topics: [processorConfig.sinkTopic, processorConfig.deadLetterTopic] })
-  console.log(tableHeader())
-  await printer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      console.log(
-        topic === processorConfig.sinkTopic ? sinkRow(partition, message) : deadLetterRow(partition, message),
-      )
-    },
-  })
-  await joined
-  return printer
-}
-
-const printer = await startPrinter()
+const printer = await startTablePrinter(processorConfig, { clientId: 'local-printer', fromBeginning: false })
 const mapping = new LocalEventSourceMapping({
   kafka,
   topic: stage.mapping.topic,
