@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Admin } from 'kafkajs'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { KafkaUnavailableError } from '../../lib/errors.js'
 import { createIamTokenProvider } from '../../lib/kafka/iam.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import {
+  connectedAdmin,
   createTestTopics,
   iamKafkaConfig,
   KAFKA_SCRIPT,
@@ -18,16 +18,11 @@ import {
 } from '../support/kafka.js'
 
 const kafka = testKafka()
-let admin: Admin
+const admin = connectedAdmin(kafka)
 let topic: string
 
 beforeAll(async () => {
-  admin = kafka.admin()
-  await admin.connect()
-  ;[topic] = (await createTestTopics(admin, ['iam'])) as [string]
-})
-afterAll(async () => {
-  await admin?.disconnect()
+  ;[topic] = (await createTestTopics(admin(), ['iam'])) as [string]
 })
 afterEach(() => {
   vi.restoreAllMocks()
@@ -177,7 +172,7 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
     // fresh token in the last 10 s of a session. 48 s of sends every 2 s span three session lifetimes.
     const token = counting(signed(async () => TEST_IDENTITY))
     const sink = new KafkajsSink(iamKafkaConfig(), { iamToken: token.provider })
-    const [reauthTopic] = (await createTestTopics(admin, ['iam-reauth'], 1)) as [string]
+    const [reauthTopic] = (await createTestTopics(admin(), ['iam-reauth'], 1)) as [string]
     const sends = 24
     for (let i = 0; i < sends; i++) {
       await sink.send([{ topic: reauthTopic, messages: [{ key: 'k', value: String(i) }] }])

@@ -1,20 +1,14 @@
-import type { Admin } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { KafkaDeliveryError, KafkaUnavailableError } from '../../lib/errors.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
-import { createTestTopics, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+import { connectedAdmin, createTestTopics, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
 
 const kafka = testKafka()
-let admin: Admin
+const admin = connectedAdmin(kafka)
 let topic: string
 
 beforeAll(async () => {
-  admin = kafka.admin()
-  await admin.connect()
-  ;[topic] = (await createTestTopics(admin, ['sink'])) as [string]
-})
-afterAll(async () => {
-  await admin?.disconnect()
+  ;[topic] = (await createTestTopics(admin(), ['sink'])) as [string]
 })
 
 describe('KafkajsSink on the real broker', () => {
@@ -54,7 +48,7 @@ describe('KafkajsSink on the real broker', () => {
     await expect(failure).rejects.toThrow(KafkaDeliveryError)
     await expect(failure).rejects.toThrow(/Do the topics exist\? Create them with `npm run kafka:topics`/)
 
-    const [fresh] = (await createTestTopics(admin, ['after-failure'])) as [string]
+    const [fresh] = (await createTestTopics(admin(), ['after-failure'])) as [string]
     const deliveries = await sink.send([{ topic: fresh, messages: [{ key: 'k', value: 'v' }] }])
     await sink.close()
     expect(deliveries.reduce((n, d) => n + d.count, 0)).toBe(1)
@@ -64,7 +58,7 @@ describe('KafkajsSink on the real broker', () => {
 
 describe("KafkajsSink and the brokers' record batch limit", () => {
   it('sends an event larger than message.max.bytes to one partition, in order', async () => {
-    const [big] = (await createTestTopics(admin, ['sink-big'], 1)) as [string]
+    const [big] = (await createTestTopics(admin(), ['sink-big'], 1)) as [string]
     const sink = new KafkajsSink(localKafkaConfig({ sendTimeoutMs: 60_000 }))
     const value = 'x'.repeat(200)
     const messages = Array.from({ length: 10_000 }, (_, i) => ({ key: 'same', value: `${i}:${value}` }))

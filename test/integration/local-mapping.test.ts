@@ -1,23 +1,20 @@
-import type { Admin, Kafka } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskEvent } from '../../lib/msk/event.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
-import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+import {
+  connectedAdmin,
+  createTestTopics,
+  LOCAL_BROKER,
+  localKafkaConfig,
+  readTopic,
+  testKafka,
+} from '../support/kafka.js'
 import { POISON_CORPUS } from '../support/poison.js'
 
-let kafka: Kafka
-let admin: Admin
-
-beforeAll(async () => {
-  kafka = testKafka()
-  admin = kafka.admin()
-  await admin.connect()
-})
-afterAll(async () => {
-  await admin?.disconnect()
-})
+const kafka = testKafka()
+const admin = connectedAdmin(kafka)
 
 function mapping(
   topic: string,
@@ -40,7 +37,7 @@ function mapping(
 }
 
 async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  const [offsets] = await admin().fetchOffsets({ groupId, topics: [topic] })
   return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]))
 }
 
@@ -65,7 +62,7 @@ async function produceRaw(topic: string, values: (string | null)[]) {
 
 describe('local MSK event source mapping', () => {
   it('retries a failed invocation with the same event and commits only after it succeeds', async () => {
-    const [topic] = (await createTestTopics(admin, ['esm-retry'])) as [string]
+    const [topic] = (await createTestTopics(admin(), ['esm-retry'])) as [string]
     await produceRaw(topic, ['a', 'b', 'c', 'd', 'e', 'f'])
     const groupId = `group-${topic}`
     const events: MskEvent[] = []
@@ -87,14 +84,14 @@ describe('local MSK event source mapping', () => {
     expect(events[2]).toEqual(events[0])
     for (const offsets of offsetsDuringFailures)
       expect(Object.values(offsets).every((o) => o === '-1')).toBe(true)
-    const end = await admin.fetchTopicOffsets(topic)
+    const end = await admin().fetchTopicOffsets(topic)
     // An empty partition has nothing to commit and stays at -1.
     const expected = end.map((p) => [p.partition, p.high === '0' ? '-1' : p.high])
     expect(await committed(groupId, topic)).toEqual(Object.fromEntries(expected))
   })
 
   it('leaves the offsets alone when stopped while the handler keeps failing, so a restart gets the records again', async () => {
-    const [topic] = (await createTestTopics(admin, ['esm-stop'])) as [string]
+    const [topic] = (await createTestTopics(admin(), ['esm-stop'])) as [string]
     await produceRaw(topic, ['a', 'b', 'c'])
     const groupId = `group-${topic}`
     const reports: InvocationReport[] = []
@@ -124,7 +121,7 @@ describe('local MSK event source mapping', () => {
   })
 
   it('with the processor: every kind of poison record is dead-lettered untouched, and never blocks its partition', async () => {
-    const [source, sink, dlq] = (await createTestTopics(admin, [
+    const [source, sink, dlq] = (await createTestTopics(admin(), [
       'poison-in',
       'poison-out',
       'poison-dlq',
@@ -177,7 +174,7 @@ describe('local MSK event source mapping', () => {
   })
 
   it('honours a partial batch response: commits the partitions that succeeded, re-sends the failed one from its offset', async () => {
-    const [topic] = (await createTestTopics(admin, ['esm-partial'])) as [string]
+    const [topic] = (await createTestTopics(admin(), ['esm-partial'])) as [string]
     const producer = kafka.producer()
     await producer.connect()
     await producer.send({

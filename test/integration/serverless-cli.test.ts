@@ -1,8 +1,7 @@
-import type { Admin } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { TICKERS } from '../../lib/stocks/stock.js'
 import { evaluate, roleStatements } from '../support/cloudformation.js'
-import { createTestTopics, readTopic, TEST_IDENTITY, testKafka } from '../support/kafka.js'
+import { connectedAdmin, createTestTopics, readTopic, TEST_IDENTITY, testKafka } from '../support/kafka.js'
 import { EXISTING_CLUSTER, packageTemplate, serverless, type Template } from '../support/serverless.js'
 
 /** `serverless invoke local --stage local -f FN -p EVENT -e NAME=value...` */
@@ -23,19 +22,11 @@ function resultOf(stdout: string): Record<string, unknown> {
 }
 
 const kafka = testKafka()
-let admin: Admin
-
-beforeAll(async () => {
-  admin = kafka.admin()
-  await admin.connect()
-})
-afterAll(async () => {
-  await admin?.disconnect()
-})
+const admin = connectedAdmin(kafka)
 
 describe('serverless invoke local --stage local, against the local broker', () => {
   it('producer: sends one batch of 17 records from events/schedule.json', async () => {
-    const [source] = (await createTestTopics(admin, ['cli-in'])) as [string]
+    const [source] = (await createTestTopics(admin(), ['cli-in'])) as [string]
     const result = await invokeLocal('producer', 'events/schedule.json', { SOURCE_TOPIC: source })
     expect(result.code, result.stderr).toBe(0)
     const summary = resultOf(result.stdout)
@@ -46,7 +37,7 @@ describe('serverless invoke local --stage local, against the local broker', () =
   })
 
   it('processor: writes the re-keyed records of events/msk.json', async () => {
-    const [sink, dlq] = (await createTestTopics(admin, ['cli-out', 'cli-dlq'])) as [string, string]
+    const [sink, dlq] = (await createTestTopics(admin(), ['cli-out', 'cli-dlq'])) as [string, string]
     const result = await invokeLocal('processor', 'events/msk.json', {
       SINK_TOPIC: sink,
       DEAD_LETTER_TOPIC: dlq,
@@ -80,7 +71,7 @@ describe('serverless invoke local --stage local, against the local broker', () =
 
 describe('serverless invoke local --stage local-iam, over the MSK IAM listener', () => {
   it('producer: signs its token with the credentials in the environment', async () => {
-    const [source] = (await createTestTopics(admin, ['cli-iam-in'])) as [string]
+    const [source] = (await createTestTopics(admin(), ['cli-iam-in'])) as [string]
     const result = await invokeLocal(
       'producer',
       'events/schedule.json',

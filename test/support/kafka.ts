@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs'
+import { afterAll, beforeAll } from 'vitest'
 import type { KafkaConnectionConfig } from '../../lib/config.js'
 
 export const PROJECT_DIR = new URL('../..', import.meta.url).pathname
@@ -53,6 +54,22 @@ export function iamKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {}): 
     tlsCaFile: execFileSync(KAFKA_SCRIPT, ['ca'], { encoding: 'utf8' }).trim(),
     ...overrides,
   })
+}
+
+/** A connected admin for the whole test file: connected before its tests, disconnected after them. */
+export function connectedAdmin(kafka: Kafka = testKafka()): () => Admin {
+  let admin: Admin | undefined
+  beforeAll(async () => {
+    admin = kafka.admin()
+    await admin.connect()
+  })
+  afterAll(async () => {
+    await admin?.disconnect()
+  })
+  return () => {
+    if (admin === undefined) throw new Error('the test admin connects in beforeAll')
+    return admin
+  }
 }
 
 export function testKafka(clientId = 'tests'): Kafka {
