@@ -14,6 +14,13 @@ import {
   type TopicMessages,
 } from './sink.js'
 
+/**
+ * The partition kafkajs chose for a message, written by the partitioner on every attempt and read once
+ * the brokers acknowledged it. A slot on the message itself: no lookup table, nothing for GC to track.
+ */
+const PARTITION = Symbol('partition')
+type TrackedMessage = Message & { [PARTITION]: number }
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/
 
 /** kafkajs's header shape: one value per key, or an array for a key that repeats. */
@@ -69,8 +76,6 @@ export class KafkajsSink implements MessageSink {
   readonly #kafka: Kafka
   readonly #brokers: BrokerResolver
   readonly #config: KafkaConnectionConfig
-  /** The partition kafkajs chose for each message, recorded by the partitioner on every attempt. */
-  readonly #partitionOf = new WeakMap<Message, number>()
   #producer: Promise<Producer> | undefined
 
   constructor(config: KafkaConnectionConfig, options: KafkajsSinkOptions = {}) {
@@ -85,11 +90,14 @@ export class KafkajsSink implements MessageSink {
     const producer = await this.#connected()
     const topicMessages = batches.map(({ topic, messages }) => ({
       topic,
-      messages: messages.map((message) => ({
-        key: message.key,
-        value: message.value,
-        headers: headersOf(message),
-      })),
+      messages: messages.map(
+        (message): TrackedMessage => ({
+          key: message.key,
+          value: message.value,
+          headers: headersOf(message),
+          [PARTITION]: -1,
+        }),
+      ),
     }))
     try {
       await withTimeout(
@@ -139,7 +147,6 @@ export class KafkajsSink implements MessageSink {
   }
 
   async #connect(): Promise<Producer> {
-    const partitionOf = this.#partitionOf
     const producer = this.#kafka.producer({
       idempotent: true,
       // One request in flight per broker keeps retried batches in order.
@@ -149,7 +156,7 @@ export class KafkajsSink implements MessageSink {
         const choose = Partitioners.DefaultPartitioner()
         return (args) => {
           const partition = choose(args)
-          partitionOf.set(args.message, partition)
+          ;(args.message as TrackedMessage)[PARTITION] = partition
           return partition
         }
       },
@@ -186,14 +193,14 @@ export class KafkajsSink implements MessageSink {
   }
 
   #deliveries(
-    topicMessages: readonly { topic: string; messages: readonly Message[] }[],
+    topicMessages: readonly { topic: string; messages: readonly TrackedMessage[] }[],
   ): PartitionDelivery[] {
     const counts = new Map<string, number[]>()
     for (const { topic, messages } of topicMessages) {
       const perPartition = counts.get(topic) ?? []
       counts.set(topic, perPartition)
       for (const message of messages) {
-        const partition = this.#partitionOf.get(message) ?? 0
+        const partition = message[PARTITION]
         perPartition[partition] = (perPartition[partition] ?? 0) + 1
       }
     }

@@ -30,4 +30,14 @@ describe('splitIntoRequests', () => {
     )
     expect(requests.map((r) => r.flatMap((t) => t.messages).length)).toEqual([1, 1, 1])
   })
+
+  it('counts header keys and values, repeated keys included, toward the limit', () => {
+    const withHeaders = {
+      key: 'k',
+      value: 'v',
+      headers: { trace: 'x'.repeat(200), tag: [Buffer.alloc(200), 'y'.repeat(200)] },
+    }
+    const requests = splitIntoRequests([{ topic: 'a', messages: [withHeaders, withHeaders] }], 1_000)
+    expect(requests).toHaveLength(2)
+  })
 })
