@@ -1,5 +1,3 @@
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types'
-import { generateAuthToken, generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js'
 import kafkajs, { type Mechanism } from 'kafkajs'
 
 const SOH = '\u0001'
@@ -19,23 +17,6 @@ function saslBytes(text: string): { encode: () => Buffer } {
   const length = Buffer.alloc(4)
   length.writeInt32BE(payload.length)
   return { encode: () => Buffer.concat([length, payload]) }
-}
-
-/**
- * Signs a fresh MSK IAM token (SigV4, `kafka-cluster:Connect`) on every call, from the default credential
- * chain (the Lambda role) unless credentials are given. The token is a bearer secret: never logged.
- */
-export function createIamTokenProvider(
-  region: string,
-  credentials?: AwsCredentialIdentityProvider,
-): () => Promise<string> {
-  return async () => {
-    const { token } =
-      credentials === undefined
-        ? await generateAuthToken({ region })
-        : await generateAuthTokenFromCredentialsProvider({ region, awsCredentialsProvider: credentials })
-    return token
-  }
 }
 
 /** The `status` of an RFC 7628 error challenge, without echoing anything else the broker sent. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { KafkaUnavailableError } from '../../lib/errors.js'
-import { createIamTokenProvider } from '../../lib/kafka/iam.js'
+import { createIamTokenProvider } from '../../lib/kafka/iam-token.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import {
   connectedAdmin,
