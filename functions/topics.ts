@@ -8,12 +8,15 @@ import { logger } from '../lib/log.js'
 import { type CustomResourceResponse, handleTopicsEvent, putResponse } from '../lib/topics/custom-resource.js'
 
 const config = loadKafkaConfig()
-const kafka = createKafka(config, createBrokerResolver(config))
+// The one function that asks the MSK API for the brokers; the stack passes them on to the others.
+const brokers = createBrokerResolver(config)
+const kafka = createKafka(config, brokers)
 
 export const handler = middy<CloudFormationCustomResourceEvent, CustomResourceResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .handler((event, context) =>
     handleTopicsEvent(event, {
+      brokers,
       admin: async () => {
         const admin = kafka.admin()
         await admin.connect()

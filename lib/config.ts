@@ -9,7 +9,11 @@ export type Env = Readonly<Record<string, string | undefined>>
 export type AuthMode = 'iam' | 'none'
 
 export interface KafkaConnectionConfig {
-  /** Explicit `host:port` list; when empty, brokers are looked up from `clusterArn`. */
+  /**
+   * `host:port` list. Required by the producer and processor: the deployed stack sets it from the brokers
+   * the Custom::KafkaTopics resource looks up once per deployment, so no cold start depends on the MSK
+   * API. Only the topics function may leave it empty and look the brokers up from `clusterArn`.
+   */
   readonly bootstrapServers: readonly string[]
   readonly clusterArn: string | undefined
   readonly auth: AuthMode
@@ -109,7 +113,10 @@ export function regionOfClusterArn(arn: string): string | undefined {
   return CLUSTER_ARN.exec(arn)?.[1]
 }
 
-function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
+/** `lookup`: the brokers may come from GetBootstrapBrokers; `explicit`: KAFKA_BOOTSTRAP_SERVERS is required. */
+export type BrokerSource = 'lookup' | 'explicit'
+
+function readKafka(read: Reader, env: Env, brokers: BrokerSource): KafkaConnectionConfig {
   const bootstrapServers = (read.optional('KAFKA_BOOTSTRAP_SERVERS') ?? '')
     .split(',')
     .map((broker) => broker.trim())
@@ -122,7 +129,11 @@ function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
   if (clusterArn !== undefined && !CLUSTER_ARN.test(clusterArn)) {
     read.problems.push(`MSK_CLUSTER_ARN is not an MSK cluster ARN: "${clusterArn}"`)
   }
-  if (bootstrapServers.length === 0 && clusterArn === undefined) {
+  if (bootstrapServers.length === 0 && brokers === 'explicit') {
+    read.problems.push(
+      'KAFKA_BOOTSTRAP_SERVERS is required (deployed, the stack sets it from the Custom::KafkaTopics resource)',
+    )
+  } else if (bootstrapServers.length === 0 && clusterArn === undefined) {
     read.problems.push('set KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN (the brokers are looked up from it)')
   }
   const auth = read.oneOf<AuthMode>('KAFKA_AUTH', ['iam', 'none'], 'iam')
@@ -148,26 +159,36 @@ function readKafka(read: Reader, env: Env): KafkaConnectionConfig {
   }
 }
 
-/** Just the connection, for tools that only talk to the cluster (the topics function). */
+/**
+ * Just the connection, for what only talks to the cluster: the topics function, which also looks the
+ * brokers up for the others, and the scripts.
+ */
 export function loadKafkaConfig(env: Env = process.env): KafkaConnectionConfig {
   const read = new Reader(env)
-  return read.done('Kafka connection', readKafka(read, env))
+  return read.done('Kafka connection', readKafka(read, env, 'lookup'))
 }
 
-export function loadProducerConfig(env: Env = process.env): ProducerConfig {
+/** `brokers: 'lookup'` is for the scripts, which may be pointed at a cluster by its ARN alone. */
+export function loadProducerConfig(
+  env: Env = process.env,
+  brokers: BrokerSource = 'explicit',
+): ProducerConfig {
   const read = new Reader(env)
   return read.done('producer', {
-    kafka: readKafka(read, env),
+    kafka: readKafka(read, env, brokers),
     sourceTopic: read.topic('SOURCE_TOPIC', 'stocks-in'),
     batchesPerInvocation: read.integer('PRODUCER_BATCHES_PER_INVOCATION', 1, 1, 120),
     batchIntervalMs: read.integer('PRODUCER_BATCH_INTERVAL_MS', 10_000, 0, 900_000),
   })
 }
 
-export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
+export function loadProcessorConfig(
+  env: Env = process.env,
+  brokers: BrokerSource = 'explicit',
+): ProcessorConfig {
   const read = new Reader(env)
   return read.done('processor', {
-    kafka: readKafka(read, env),
+    kafka: readKafka(read, env, brokers),
     sinkTopic: read.topic('SINK_TOPIC', 'stocks-out'),
     deadLetterTopic: read.topic('DEAD_LETTER_TOPIC', 'stocks-dlq'),
     reportBatchItemFailures: read.boolean('REPORT_BATCH_ITEM_FAILURES', false),

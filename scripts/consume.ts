@@ -10,7 +10,7 @@ import { clusterEnv } from './cluster-env.js'
 import { startTablePrinter } from './local/table-printer.js'
 
 const { values: args } = parseArgs({ options: { 'from-beginning': { type: 'boolean', default: false } } })
-const config = loadProcessorConfig(clusterEnv())
+const config = loadProcessorConfig(clusterEnv(), 'lookup')
 const consumer = await startTablePrinter(config, {
   clientId: 'stocks-consumer',
   fromBeginning: args['from-beginning'],

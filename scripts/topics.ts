@@ -11,8 +11,8 @@ import { ensureTopics } from '../lib/kafka/topics.js'
 import { clusterEnv } from './cluster-env.js'
 
 const env = clusterEnv()
-const producer = loadProducerConfig(env)
-const processor = loadProcessorConfig(env)
+const producer = loadProducerConfig(env, 'lookup')
+const processor = loadProcessorConfig(env, 'lookup')
 const partitions = Number(env.TOPIC_PARTITIONS ?? 2)
 const replicationFactor = Number(env.TOPIC_REPLICATION_FACTOR ?? 1)
 

@@ -5,8 +5,9 @@ import {
 } from '@aws-sdk/client-kafka'
 import type { AuthMode, KafkaConnectionConfig } from '../config.js'
 import { BrokerDiscoveryError } from '../errors.js'
+import { type BrokerResolver, configuredBrokers } from './broker-list.js'
 
-export type BrokerResolver = () => Promise<string[]>
+export type { BrokerResolver } from './broker-list.js'
 
 /** Which GetBootstrapBrokers field serves each auth mode (provisioned and serverless clusters alike). */
 function brokerStringFor(auth: AuthMode, output: GetBootstrapBrokersCommandOutput): string | undefined {
@@ -30,10 +31,7 @@ export function createBrokerResolver(
   config: Pick<KafkaConnectionConfig, 'bootstrapServers' | 'clusterArn' | 'auth' | 'region'>,
   client: () => Pick<KafkaClient, 'send'> = () => new KafkaClient({ region: config.region }),
 ): BrokerResolver {
-  if (config.bootstrapServers.length > 0) {
-    const brokers = [...config.bootstrapServers]
-    return async () => brokers
-  }
+  if (config.bootstrapServers.length > 0) return configuredBrokers(config)
   const clusterArn = config.clusterArn
   if (clusterArn === undefined)
     throw new BrokerDiscoveryError('No bootstrap servers and no cluster ARN are set')

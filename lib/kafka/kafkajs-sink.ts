@@ -3,7 +3,7 @@ import type { KafkaConnectionConfig } from '../config.js'
 import { KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
 import { describeError, log } from '../log.js'
 import { withTimeout } from '../timeout.js'
-import { type BrokerResolver, createBrokerResolver } from './brokers.js'
+import { type BrokerResolver, configuredBrokers } from './broker-list.js'
 import { createKafka } from './client.js'
 import { MAX_REQUEST_BYTES, splitIntoRequests } from './requests.js'
 import {
@@ -61,9 +61,9 @@ async function unreachableHint(brokers: BrokerResolver): Promise<string> {
 }
 
 export interface KafkajsSinkOptions {
-  /** Where the brokers come from; by default the config's list or a GetBootstrapBrokers lookup. */
+  /** Where the brokers come from; by default the configured list (KAFKA_BOOTSTRAP_SERVERS). */
   readonly brokers?: BrokerResolver
-  /** Signs MSK IAM tokens; by default from the AWS SDK's default chain (the Lambda role's credentials). */
+  /** Signs MSK IAM tokens; by default with the function role's credentials from the environment. */
   readonly iamToken?: () => Promise<string>
 }
 
@@ -80,7 +80,7 @@ export class KafkajsSink implements MessageSink {
 
   constructor(config: KafkaConnectionConfig, options: KafkajsSinkOptions = {}) {
     this.#config = config
-    this.#brokers = options.brokers ?? createBrokerResolver(config)
+    this.#brokers = options.brokers ?? configuredBrokers(config)
     this.#kafka = createKafka(config, this.#brokers, options.iamToken)
   }
 

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import type { Admin } from 'kafkajs'
+import type { BrokerResolver } from '../kafka/broker-list.js'
 import { ensureTopics } from '../kafka/topics.js'
 import { describeError, log } from '../log.js'
 import { withTimeout } from '../timeout.js'
@@ -12,6 +13,8 @@ export interface TopicsProperties {
 }
 
 export interface TopicsDeps {
+  /** The cluster's bootstrap brokers, handed to the producer and processor through the stack. */
+  readonly brokers: BrokerResolver
   /** A connected admin client; disconnected by the caller. */
   readonly admin: () => Promise<Admin>
   /** Sends the response to CloudFormation's pre-signed URL. */
@@ -27,7 +30,8 @@ export interface CustomResourceResponse {
   readonly StackId: string
   readonly RequestId: string
   readonly LogicalResourceId: string
-  readonly Data: { readonly Created: string }
+  /** `Fn::GetAtt Topics.BootstrapBrokers` gives the producer and processor their brokers. */
+  readonly Data: { readonly Created: string; readonly BootstrapBrokers: string }
 }
 
 /** PUTs the response to CloudFormation's pre-signed S3 URL, as cfn-response does. */
@@ -73,11 +77,14 @@ export async function handleTopicsEvent(
   let status: CustomResourceResponse['Status'] = 'SUCCESS'
   let reason = 'OK'
   let created: string[] = []
+  let brokers: string[] = []
   try {
     if (event.RequestType !== 'Delete') {
       const properties = event.ResourceProperties as unknown as TopicsProperties
       created = await withTimeout(createTopics(properties, deps), deps.deadlineMs, 'Creating the topics')
-      log.info('Topics ready', { created, topics: properties.Topics })
+      // The same brokers the topics were just created through, so the stack never hands out a dead list.
+      brokers = await deps.brokers()
+      log.info('Topics ready', { created, topics: properties.Topics, brokers })
     }
   } catch (error) {
     status = 'FAILED'
@@ -91,7 +98,7 @@ export async function handleTopicsEvent(
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
-    Data: { Created: created.join(',') },
+    Data: { Created: created.join(','), BootstrapBrokers: brokers.join(',') },
   }
   await deps.respond(event.ResponseURL, JSON.stringify(response))
   return response

@@ -206,18 +206,29 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
       .sort()
   }
 
-  it('lets the producer only connect, discover brokers and write stocks-in', () => {
+  it('lets the producer only connect and write stocks-in: no MSK API call, its brokers come from the stack', () => {
     expect(kafkaGrants('ProducerRole')).toEqual(
       [
         `kafka-cluster:Connect on ${CLUSTER_ARN}`,
         `kafka-cluster:WriteDataIdempotently on ${CLUSTER_ARN}`,
         `kafka-cluster:DescribeTopic on ${arn('topic', 'stocks-in')}`,
         `kafka-cluster:WriteData on ${arn('topic', 'stocks-in')}`,
-        `kafka:GetBootstrapBrokers on ${CLUSTER_ARN}`,
-        `kafka:DescribeCluster on ${CLUSTER_ARN}`,
-        `kafka:DescribeClusterV2 on ${CLUSTER_ARN}`,
       ].sort(),
     )
+  })
+
+  it('gives the producer and processor the brokers the Topics resource looked up, once per deployment', () => {
+    const variables = (fn: string) =>
+      (template.Resources[fn]?.Properties as { Environment?: { Variables: Record<string, unknown> } })
+        ?.Environment?.Variables ?? {}
+    for (const fn of ['ProducerLambdaFunction', 'ProcessorLambdaFunction']) {
+      expect(variables(fn).KAFKA_BOOTSTRAP_SERVERS).toEqual({ 'Fn::GetAtt': ['Topics', 'BootstrapBrokers'] })
+    }
+    // The topics function looks them up itself, from the cluster ARN.
+    expect(variables('TopicsLambdaFunction')).toMatchObject({
+      KAFKA_BOOTSTRAP_SERVERS: '',
+      MSK_CLUSTER_ARN: CLUSTER_ARN,
+    })
   })
 
   it('lets the processor read stocks-in as its own group and write only the sink and dead-letter topics', () => {

@@ -50,8 +50,10 @@ function event(
 }
 
 function deps(config = localKafkaConfig()) {
-  const kafka = createKafka(config, createBrokerResolver(config))
+  const brokers = createBrokerResolver(config)
+  const kafka = createKafka(config, brokers)
   return {
+    brokers,
     admin: async () => {
       const admin = kafka.admin()
       await admin.connect()
@@ -71,7 +73,12 @@ describe('the topics custom resource, against the local broker', () => {
     expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'kafka-topics-Topics' })
     expect(responses.at(-1)).toMatchObject({
       method: 'PUT',
-      body: { Status: 'SUCCESS', LogicalResourceId: 'Topics', Data: { Created: topics.join(',') } },
+      body: {
+        Status: 'SUCCESS',
+        LogicalResourceId: 'Topics',
+        // What the producer and processor get as KAFKA_BOOTSTRAP_SERVERS.
+        Data: { Created: topics.join(','), BootstrapBrokers: localKafkaConfig().bootstrapServers.join(',') },
+      },
     })
     const admin = testKafka().admin()
     await admin.connect()
@@ -84,7 +91,10 @@ describe('the topics custom resource, against the local broker', () => {
 
   it('leaves existing topics alone on update, and keeps them on delete', async () => {
     const update = await handleTopicsEvent(event('Update', topics), deps())
-    expect(update).toMatchObject({ Status: 'SUCCESS', Data: { Created: '' } })
+    expect(update).toMatchObject({
+      Status: 'SUCCESS',
+      Data: { Created: '', BootstrapBrokers: localKafkaConfig().bootstrapServers.join(',') },
+    })
     const remove = await handleTopicsEvent(event('Delete', topics), deps())
     expect(remove.Status).toBe('SUCCESS')
     const admin = testKafka().admin()

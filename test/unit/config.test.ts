@@ -1,17 +1,37 @@
 import { describe, expect, it } from 'vitest'
-import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
+import { loadKafkaConfig, loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { ConfigError } from '../../lib/errors.js'
 
 const ARN = 'arn:aws:kafka:ap-southeast-2:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
 
+describe('where the brokers come from', () => {
+  it('the producer and processor need the broker list: their cold starts never call the MSK API', () => {
+    for (const load of [loadProducerConfig, loadProcessorConfig]) {
+      expect(() => load({ MSK_CLUSTER_ARN: ARN })).toThrow(/KAFKA_BOOTSTRAP_SERVERS is required/)
+    }
+  })
+
+  it('the topics function and the scripts may look them up from the cluster ARN alone', () => {
+    expect(loadKafkaConfig({ MSK_CLUSTER_ARN: ARN })).toMatchObject({ bootstrapServers: [], clusterArn: ARN })
+    expect(loadProcessorConfig({ MSK_CLUSTER_ARN: ARN }, 'lookup').kafka.clusterArn).toBe(ARN)
+    expect(() => loadKafkaConfig({})).toThrow(/KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN/)
+  })
+})
+
 describe('loadProducerConfig', () => {
   it('uses the defaults: IAM auth, stocks-in, one batch', () => {
-    const config = loadProducerConfig({ MSK_CLUSTER_ARN: ARN })
+    const config = loadProducerConfig({ MSK_CLUSTER_ARN: ARN, KAFKA_BOOTSTRAP_SERVERS: 'b-1.example:9098' })
     expect(config).toMatchObject({
       sourceTopic: 'stocks-in',
       batchesPerInvocation: 1,
       batchIntervalMs: 10_000,
-      kafka: { auth: 'iam', clusterArn: ARN, bootstrapServers: [], region: 'ap-southeast-2', retries: 3 },
+      kafka: {
+        auth: 'iam',
+        clusterArn: ARN,
+        bootstrapServers: ['b-1.example:9098'],
+        region: 'ap-southeast-2',
+        retries: 3,
+      },
     })
   })
 
@@ -28,12 +48,13 @@ describe('loadProducerConfig', () => {
   })
 
   it('prefers KAFKA_REGION, then the cluster ARN, then AWS_REGION', () => {
-    expect(loadProducerConfig({ MSK_CLUSTER_ARN: ARN, AWS_REGION: 'eu-west-1' }).kafka.region).toBe(
-      'ap-southeast-2',
-    )
-    expect(loadProducerConfig({ MSK_CLUSTER_ARN: ARN, KAFKA_REGION: 'us-east-2' }).kafka.region).toBe(
-      'us-east-2',
-    )
+    const brokers = { KAFKA_BOOTSTRAP_SERVERS: 'b:9098' }
+    expect(
+      loadProducerConfig({ ...brokers, MSK_CLUSTER_ARN: ARN, AWS_REGION: 'eu-west-1' }).kafka.region,
+    ).toBe('ap-southeast-2')
+    expect(
+      loadProducerConfig({ ...brokers, MSK_CLUSTER_ARN: ARN, KAFKA_REGION: 'us-east-2' }).kafka.region,
+    ).toBe('us-east-2')
     expect(
       loadProducerConfig({ KAFKA_BOOTSTRAP_SERVERS: 'b:9098', AWS_REGION: 'eu-west-1' }).kafka.region,
     ).toBe('eu-west-1')
@@ -50,7 +71,7 @@ describe('loadProducerConfig', () => {
 
   it('names the missing variables', () => {
     expect(() => loadProducerConfig({})).toThrow(ConfigError)
-    expect(() => loadProducerConfig({})).toThrow(/KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN/)
+    expect(() => loadProducerConfig({})).toThrow(/KAFKA_BOOTSTRAP_SERVERS is required/)
     expect(() => loadProducerConfig({ KAFKA_BOOTSTRAP_SERVERS: 'b:9098' })).toThrow(
       /KAFKA_REGION \(or AWS_REGION\)/,
     )
