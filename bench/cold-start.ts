@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import { type Measurement, summarise } from './stats.js'
 
 const PROJECT_DIR = new URL('..', import.meta.url).pathname
 const OUT = join(PROJECT_DIR, 'bench', '.out')
+/** The plugins serverless.yml gives serverless-esbuild (`custom.esbuild.plugins`). */
+const PLUGINS = createRequire(import.meta.url)('../scripts/build/esbuild-plugins.cjs') as Plugin[]
 /** What a function needs to start: the local stage's settings. */
 const ENV = {
   ...process.env,
@@ -25,7 +28,8 @@ export interface ColdStartResult {
 async function bundle(fn: string, external: boolean): Promise<string> {
   const outfile = join(OUT, external ? 'unbundled' : 'bundled', `${fn}.mjs`)
   await build({
-    entryPoints: [join(PROJECT_DIR, 'functions', `${fn}.ts`)],
+    entryPoints: [join('functions', `${fn}.ts`)],
+    absWorkingDir: PROJECT_DIR,
     bundle: true,
     minify: !external,
     keepNames: true,
@@ -39,6 +43,7 @@ async function bundle(fn: string, external: boolean): Promise<string> {
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
+    plugins: PLUGINS,
     logLevel: 'error',
   })
   return outfile
