@@ -6,19 +6,15 @@ import { transformRecord } from '../lib/processor/transform.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'
 import { localKafkaConfig } from '../test/support/kafka.js'
 import { countOf, makeMskEvent } from './events.js'
-import { type Measurement, summarise, timeRounds } from './stats.js'
+import { type Measurement, summarise, timeAlternating, timeRounds } from './stats.js'
 
 const BROKER = '127.0.0.1:9092'
-
-async function timeOnce(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now()
-  await work()
-  return performance.now() - start
-}
 
 export interface EndToEndResult {
   readonly records: number
   readonly ours: Measurement
+  /** The sink alone sending the processed messages: ours without the processing, to tell the two apart. */
+  readonly sinkOnly: Measurement
   readonly bare: Measurement
 }
 
@@ -51,14 +47,15 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
   const sink = new KafkajsSink(localKafkaConfig({ clientId: 'bench-processor', sendTimeoutMs: 120_000 }))
   const processEvent = () => processMskEvent(event, { sink, sinkTopic, deadLetterTopic })
 
-  const messages = Object.values(event.records)
+  const processed = Object.values(event.records)
     .flat()
     .map((record) => transformRecord(record, 0).message)
-    .map(({ key, value, headers }) => ({
-      key,
-      value,
-      headers: Object.fromEntries((headers ?? []).map((h) => [h.key, h.value])),
-    }))
+  const sendProcessed = () => sink.send([{ topic: sinkTopic, messages: processed }])
+  const messages = processed.map(({ key, value, headers }) => ({
+    key,
+    value,
+    headers: Object.fromEntries((headers ?? []).map((h) => [h.key, h.value])),
+  }))
   // A broker takes at most message.max.bytes per partition and request, so the bare producer sends the
   // same requests the sink does, one after the other.
   const requests = splitIntoRequests([{ topic: bareTopic, messages }], MAX_REQUEST_BYTES)
@@ -69,19 +66,16 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
   }
 
   // Alternating rounds, so that a broker slowing down (log segments, GC) weighs on both sides alike.
-  await processEvent()
-  await sendBare()
-  const ours: number[] = []
-  const bare: number[] = []
-  for (let round = 0; round < rounds; round++) {
-    ours.push(await timeOnce(processEvent))
-    bare.push(await timeOnce(sendBare))
-  }
+  const [ours = [], sinkOnly = [], bare = []] = await timeAlternating(rounds, [
+    processEvent,
+    sendProcessed,
+    sendBare,
+  ])
   await sink.close()
   await producer.disconnect()
 
   const rate = (samples: number[]) => summarise(samples.map((ms) => (records / ms) * 1000))
-  return { records, ours: rate(ours), bare: rate(bare) }
+  return { records, ours: rate(ours), sinkOnly: rate(sinkOnly), bare: rate(bare) }
 }
 
 export interface ProducerResult {

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda'
 import type { MessageSink } from '../lib/kafka/sink.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
 import { countOf, makeMskEvent } from './events.js'
-import { type Measurement, summarise, timeRounds } from './stats.js'
+import { type Measurement, summarise, timeAlternating } from './stats.js'
 
 /** A sink that takes the messages and acknowledges at once: the hot path without the network. */
 const acknowledgeAll: MessageSink = {
@@ -58,27 +58,14 @@ export async function benchHotPath(sizes: readonly number[], rounds: number): Pr
       for (let i = 0; i < repeats; i++) await work()
     }
     const rate = (samples: number[]) => summarise(samples.map((ms) => ((records * repeats) / ms) * 1000))
-    const ours = rate(
-      await timeRounds(
-        rounds,
-        repeated(() =>
-          processMskEvent(event, { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq' }),
-        ),
+    const [ours = [], bare = [], peer = []] = await timeAlternating(rounds, [
+      repeated(() =>
+        processMskEvent(event, { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq' }),
       ),
-    )
-    const bare = rate(
-      await timeRounds(
-        rounds,
-        repeated(() => bareLimit(event)),
-      ),
-    )
-    const peer = rate(
-      await timeRounds(
-        rounds,
-        repeated(() => powertools(event as never, {} as Context)),
-      ),
-    )
-    results.push({ records, ours, bare, powertools: peer })
+      repeated(() => bareLimit(event)),
+      repeated(() => powertools(event as never, {} as Context)),
+    ])
+    results.push({ records, ours: rate(ours), bare: rate(bare), powertools: rate(peer) })
   }
   return results
 }

@@ -29,4 +29,24 @@ export async function timeRounds(rounds: number, work: () => unknown): Promise<n
   return samples
 }
 
+/**
+ * Like timeRounds for several ways of doing the same work, taking turns round by round, so that the
+ * machine slowing down for a while (the broker's GC, a neighbour) weighs on every way alike.
+ */
+export async function timeAlternating(
+  rounds: number,
+  works: readonly (() => unknown)[],
+): Promise<number[][]> {
+  for (const work of works) await work()
+  const samples: number[][] = works.map(() => [])
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, work] of works.entries()) {
+      const start = performance.now()
+      await work()
+      samples[i]?.push(performance.now() - start)
+    }
+  }
+  return samples
+}
+
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits })

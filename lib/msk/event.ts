@@ -88,6 +88,24 @@ export function decodeBase64(encoded: string | null | undefined): Buffer | null 
   return encoded === undefined || encoded === null ? null : Buffer.from(encoded, 'base64')
 }
 
+const NOT_ASCII = /[\u0080-\u00ff]/
+
+/**
+ * A value's text when its bytes are plain ASCII, the usual case for JSON: decoded from base64 straight to
+ * a string, about twice as fast as through a Buffer. Undefined for anything else (other bytes, or base64
+ * that atob's stricter reading refuses), which the caller then decodes as bytes; for ASCII bytes both
+ * ways give the same text.
+ */
+export function decodeAsciiBase64(encoded: string): string | undefined {
+  let text: string
+  try {
+    text = atob(encoded)
+  } catch {
+    return undefined
+  }
+  return NOT_ASCII.test(text) ? undefined : text
+}
+
 /** Header values arrive as Java bytes (-128..127); Buffer.from keeps the low 8 bits, which restores them. */
 export function decodeHeaders(record: MskRecord): RecordHeader[] {
   const headers: RecordHeader[] = []

@@ -1,6 +1,12 @@
 import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
-import { decodeBase64, decodeHeaders, type MskRecord } from '../msk/event.js'
-import { decodeStock, encodeKey, encodeSinkValue, type RejectionReason } from '../stocks/codec.js'
+import { decodeAsciiBase64, decodeBase64, decodeHeaders, type MskRecord } from '../msk/event.js'
+import {
+  decodeStock,
+  decodeStockText,
+  encodeKey,
+  encodeSinkValue,
+  type RejectionReason,
+} from '../stocks/codec.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
 export const SOURCE_HEADERS = {
@@ -43,8 +49,9 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
  * headers untouched and says why.
  */
 export function transformRecord(record: MskRecord, deadLetteredAt: number): RecordOutcome {
-  const value = decodeBase64(record.value)
-  const decoded = decodeStock(value)
+  // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
+  const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
+  const decoded = text === undefined ? decodeStock(decodeBase64(record.value)) : decodeStockText(text)
   if (decoded.ok) {
     return {
       kind: 'sink',
@@ -61,7 +68,7 @@ export function transformRecord(record: MskRecord, deadLetteredAt: number): Reco
     detail: decoded.detail,
     message: {
       key: decodeBase64(record.key),
-      value,
+      value: decodeBase64(record.value),
       headers: [
         ...decodeHeaders(record),
         { key: DEAD_LETTER_HEADERS.reason, value: decoded.reason },

@@ -72,7 +72,21 @@ export function decodeStock(value: Uint8Array | null): DecodeResult {
   }
   if (!isUtf8(value)) return reject('INVALID_UTF8', 'the value is not valid UTF-8')
   const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  const text = bytes.toString('utf8')
+  return decodeStockJson(bytes.toString('utf8'))
+}
+
+/**
+ * The same for a value already known to be text, one byte per character (plain ASCII, see
+ * decodeAsciiBase64): what decodeStock gives for its bytes, without going through them.
+ */
+export function decodeStockText(text: string): DecodeResult {
+  if (text.length > MAX_VALUE_BYTES) {
+    return reject('VALUE_TOO_LARGE', `the value is ${text.length} bytes; the limit is ${MAX_VALUE_BYTES}`)
+  }
+  return decodeStockJson(text)
+}
+
+function decodeStockJson(text: string): DecodeResult {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

@@ -1,9 +1,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { MskRecord } from '../../lib/msk/event.js'
+import { decodeAsciiBase64, type MskRecord } from '../../lib/msk/event.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { transformRecord } from '../../lib/processor/transform.js'
-import { decodeStock, encodeSinkValue, encodeStock, type RejectionReason } from '../../lib/stocks/codec.js'
+import {
+  decodeStock,
+  decodeStockText,
+  encodeSinkValue,
+  encodeStock,
+  type RejectionReason,
+} from '../../lib/stocks/codec.js'
 import { formatFlinkTimestamp, formatProducerEventTime, parseEventTime } from '../../lib/stocks/event-time.js'
 import { MemorySink } from '../support/memory-sink.js'
 
@@ -79,6 +85,28 @@ describe('properties', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('the ASCII fast path decides exactly as decoding the bytes does, and declines only other bytes', () => {
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        if (value === null) return
+        const text = decodeAsciiBase64(value.toString('base64'))
+        if (text === undefined) expect(value.some((byte) => byte >= 0x80)).toBe(true)
+        else expect(decodeStockText(text)).toEqual(decodeStock(value))
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+
+  it('reads base64 that the fast path refuses (URL-safe alphabet, stray characters) as Buffer.from does', () => {
+    const value = Buffer.from('{"event_time":"2026-11-24 10:11:12.345000","ticker":"???","price":1.5}')
+    expect(value.toString('base64url')).toMatch(/[-_]/)
+    for (const encoded of [value.toString('base64url'), `${value.toString('base64')}!`]) {
+      expect(decodeAsciiBase64(encoded)).toBeUndefined()
+      const outcome = transformRecord({ ...record(null), value: encoded }, 0)
+      expect(outcome.kind).toBe('sink')
+    }
   })
 
   it('a dead-lettered record keeps its value byte for byte', () => {
