@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
-import type { Admin } from 'kafkajs'
+import type { Admin, Kafka } from 'kafkajs'
 import type { BrokerResolver } from '../kafka/broker-list.js'
 import { ensureTopics } from '../kafka/topics.js'
 import { describeError, log } from '../log.js'
@@ -42,6 +42,20 @@ export async function putResponse(url: string, body: string): Promise<void> {
     headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
   })
   if (!response.ok) throw new Error(`CloudFormation did not take the response: HTTP ${response.status}`)
+}
+
+/** The function's dependencies: its Kafka client (made once per container), over the cluster's brokers. */
+export function clusterTopicsDeps(kafka: Kafka, brokers: BrokerResolver, deadlineMs: number): TopicsDeps {
+  return {
+    brokers,
+    admin: async () => {
+      const admin = kafka.admin()
+      await admin.connect()
+      return admin
+    },
+    respond: putResponse,
+    deadlineMs,
+  }
 }
 
 async function createTopics(properties: TopicsProperties, deps: TopicsDeps): Promise<string[]> {

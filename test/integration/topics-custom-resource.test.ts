@@ -4,7 +4,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBrokerResolver } from '../../lib/kafka/brokers.js'
 import { createKafka } from '../../lib/kafka/client.js'
-import { handleTopicsEvent, putResponse } from '../../lib/topics/custom-resource.js'
+import { clusterTopicsDeps, handleTopicsEvent } from '../../lib/topics/custom-resource.js'
 import { localKafkaConfig, testKafka } from '../support/kafka.js'
 
 /** Stands in for CloudFormation's pre-signed response URL: records every PUT. */
@@ -51,17 +51,7 @@ function event(
 
 function deps(config = localKafkaConfig()) {
   const brokers = createBrokerResolver(config)
-  const kafka = createKafka(config, brokers)
-  return {
-    brokers,
-    admin: async () => {
-      const admin = kafka.admin()
-      await admin.connect()
-      return admin
-    },
-    respond: putResponse,
-    deadlineMs: 20_000,
-  }
+  return clusterTopicsDeps(createKafka(config, brokers), brokers, 20_000)
 }
 
 describe('the topics custom resource, against the local broker', () => {
