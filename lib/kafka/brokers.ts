@@ -7,8 +7,6 @@ import type { AuthMode, KafkaConnectionConfig } from '../config.js'
 import { BrokerDiscoveryError } from '../errors.js'
 import { type BrokerResolver, configuredBrokers } from './broker-list.js'
 
-export type { BrokerResolver } from './broker-list.js'
-
 /** Which GetBootstrapBrokers field serves each auth mode (provisioned and serverless clusters alike). */
 function brokerStringFor(auth: AuthMode, output: GetBootstrapBrokersCommandOutput): string | undefined {
   return auth === 'iam' ? output.BootstrapBrokerStringSaslIam : output.BootstrapBrokerString
