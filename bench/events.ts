@@ -7,7 +7,7 @@ export function makeMskEvent(count: number): MskEvent {
   const records: Record<string, MskRecord[]> = { 'stocks-in-0': [], 'stocks-in-1': [] }
   let offset = 0
   while (offset < count) {
-    for (const stock of generateStockBatch(Date.now())) {
+    for (const stock of generateStockBatch()) {
       if (offset >= count) break
       const partition = offset % 2
       records[`stocks-in-${partition}`]?.push({

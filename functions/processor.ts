@@ -24,6 +24,7 @@ export const handler = middy<MSKEvent, ProcessSummary, Error, Context>()
       sinkTopic: config.sinkTopic,
       deadLetterTopic: config.deadLetterTopic,
       reportBatchItemFailures: config.reportBatchItemFailures,
+      validation: config.validation,
     })
     recordProcessorMetrics(summary, Date.now() - startedAt)
     return summary

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js'
+import { VALIDATION_MODES, type ValidationMode } from './stocks/codec.js'
 
 /**
  * Settings come from environment variables (set from stage params in serverless.yml). Each loader reads
@@ -51,6 +52,8 @@ export interface ProcessorConfig {
   readonly deadLetterTopic: string
   /** Must match the event source mapping's FunctionResponseTypes (ReportBatchItemFailures). */
   readonly reportBatchItemFailures: boolean
+  /** How source values are read: `strict` (the default) or exactly as the Flink job did (`flink`). */
+  readonly validation: ValidationMode
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:([a-z0-9-]+):\d{12}:cluster\/[^/]+\/[^/]+$/
@@ -192,5 +195,6 @@ export function loadProcessorConfig(
     sinkTopic: read.topic('SINK_TOPIC', 'stocks-out'),
     deadLetterTopic: read.topic('DEAD_LETTER_TOPIC', 'stocks-dlq'),
     reportBatchItemFailures: read.boolean('REPORT_BATCH_ITEM_FAILURES', false),
+    validation: read.oneOf('VALIDATION_MODE', VALIDATION_MODES, 'strict'),
   })
 }

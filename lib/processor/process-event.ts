@@ -2,6 +2,7 @@ import { KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
 import { describeError, log } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
+import type { ValidationMode } from '../stocks/codec.js'
 import { transformRecord } from './transform.js'
 
 export interface ProcessorDeps {
@@ -14,6 +15,8 @@ export interface ProcessorDeps {
    * only the partitions whose records were not acknowledged are reported, so Lambda re-sends only them.
    */
   readonly reportBatchItemFailures?: boolean
+  /** How source values are read; `strict` when not given. */
+  readonly validation?: ValidationMode
   readonly now?: () => number
 }
 
@@ -54,7 +57,7 @@ function transformPartition(
   const sinkMessages: OutgoingMessage[] = []
   const deadLetters: OutgoingMessage[] = []
   for (const record of records) {
-    const outcome = transformRecord(record, deadLetteredAt)
+    const outcome = transformRecord(record, deadLetteredAt, deps.validation)
     if (outcome.kind === 'sink') {
       sinkMessages.push(outcome.message)
       continue

@@ -6,6 +6,7 @@ import {
   encodeKey,
   encodeSinkValue,
   type RejectionReason,
+  type ValidationMode,
 } from '../stocks/codec.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
@@ -44,20 +45,25 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
 }
 
 /**
- * The per-record step, free of I/O: a valid record becomes its sink message re-keyed by ticker in the
- * Flink job's format; anything else becomes a dead-letter message that keeps the original key, value and
+ * The per-record step, free of I/O: a record the mode accepts becomes its sink message, re-keyed by
+ * ticker, byte for byte as the Flink job wrote it; anything else becomes a dead-letter message that keeps the original key, value and
  * headers untouched and says why.
  */
-export function transformRecord(record: MskRecord, deadLetteredAt: number): RecordOutcome {
+export function transformRecord(
+  record: MskRecord,
+  deadLetteredAt: number,
+  mode: ValidationMode = 'strict',
+): RecordOutcome {
   // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
   const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
-  const decoded = text === undefined ? decodeStock(decodeBase64(record.value)) : decodeStockText(text)
+  const decoded =
+    text === undefined ? decodeStock(decodeBase64(record.value), mode) : decodeStockText(text, mode)
   if (decoded.ok) {
     return {
       kind: 'sink',
       message: {
-        key: encodeKey(decoded.stock.ticker),
-        value: encodeSinkValue(decoded.stock),
+        key: encodeKey(decoded.row.ticker),
+        value: encodeSinkValue(decoded.row),
         headers: sourceHeaders(record),
       },
     }

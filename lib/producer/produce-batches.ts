@@ -14,6 +14,8 @@ export interface ProducerDeps {
   readonly sendBudgetMs: number
   readonly remainingTimeMs: () => number
   readonly now?: () => number
+  /** Microseconds since the epoch, for each record's event time. */
+  readonly clock?: () => number
   readonly random?: () => number
   readonly wait?: (ms: number) => Promise<unknown>
 }
@@ -56,7 +58,7 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
     }
     if (delayMs > 0) await wait(delayMs)
 
-    const stocks = generateStockBatch(now(), deps.random)
+    const stocks = generateStockBatch(deps.clock, deps.random)
     const messages = stocks.map((stock) => ({ key: encodeKey(stock.ticker), value: encodeStock(stock) }))
     try {
       addDeliveries(partitions, await deps.sink.send([{ topic: deps.sourceTopic, messages }]))

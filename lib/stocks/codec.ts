@@ -1,34 +1,34 @@
-import { isUtf8 } from 'node:buffer'
-import { formatFlinkTimestamp, parseEventTime } from './event-time.js'
+import { jacksonText } from '../flink/jackson-bytes.js'
+import { jacksonDouble, jacksonString } from '../flink/jackson-writer.js'
+import { type FieldRead, type ReadProblem, type RowField, readRow } from '../flink/json-row-reader.js'
+import { convertFlinkRow, type FlinkRow } from '../flink/source-row.js'
+import { flinkTimestampText, formatSqlTimestamp, throughTimestampData } from '../flink/sql-timestamp.js'
+import { parseIsoEventTime } from './event-time.js'
 import { MAX_TICKER_LENGTH, type Stock } from './stock.js'
 
-const keys = new Map<string, string>()
-const MAX_CACHED_KEYS = 1_024
+/**
+ * How the processor reads a source value (stage param `validation`, env VALIDATION_MODE). Both write
+ * every record they write byte for byte as the Flink job did, and dead-letter, with the reason, what
+ * made the Flink job fail (invalid JSON, an unparseable time or price), so the partition keeps flowing.
+ *
+ * - `strict` (the default) also dead-letters what Flink wrote with nulls or coercions: a missing, null,
+ *   duplicated or mistyped field, a negative or infinite price, a ticker of more than 6 characters, an
+ *   impossible date that Flink moved to the month's end. It accepts the ISO form with `T` as well.
+ * - `flink` writes exactly what the Flink job wrote, for every record it wrote.
+ */
+export type ValidationMode = 'strict' | 'flink'
+export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'flink']
 
-/** The message key both topics use: `{"ticker":"AAPL"}`, like the Flink sink's `key.format = json`. */
-export function encodeKey(ticker: string): string {
-  let key = keys.get(ticker)
-  if (key === undefined) {
-    key = `{"ticker":${JSON.stringify(ticker)}}`
-    // A handful of tickers in practice; the bound keeps odd input from growing the cache.
-    if (keys.size < MAX_CACHED_KEYS) keys.set(ticker, key)
-  }
-  return key
-}
-
-/** The source topic's value: the record as JSON, in the original producer's field order. */
-export function encodeStock(stock: Stock): string {
-  return JSON.stringify({ event_time: stock.event_time, ticker: stock.ticker, price: stock.price })
-}
-
-/** Why a value could not be turned into a stock. Stable codes, meant for headers, metrics and alarms. */
+/** Why a value could not be written to the sink. Stable codes, meant for headers, metrics and alarms. */
 export type RejectionReason =
   | 'TOMBSTONE'
+  | 'EMPTY_VALUE'
   | 'VALUE_TOO_LARGE'
   | 'INVALID_UTF8'
   | 'INVALID_JSON'
   | 'NOT_AN_OBJECT'
   | 'MISSING_FIELD'
+  | 'DUPLICATE_FIELD'
   | 'INVALID_FIELD_TYPE'
   | 'INVALID_TICKER'
   | 'INVALID_PRICE'
@@ -39,112 +39,179 @@ export interface Rejection {
   readonly detail: string
 }
 
-/** A validated record, with its event time already normalised to epoch milliseconds. */
-export interface ValidStock {
-  readonly eventTimeMs: number
-  readonly ticker: string
-  readonly price: number
-}
+/** A row of the sink table as Flink wrote it: the event time's text, the ticker and the price. */
+export type SinkRow = FlinkRow
 
-export type DecodeResult =
-  | { readonly ok: true; readonly stock: ValidStock }
-  | ({ readonly ok: false } & Rejection)
+export type DecodeResult = { readonly ok: true; readonly row: SinkRow } | ({ readonly ok: false } & Rejection)
 
-/** A stock record is under 100 bytes; anything far larger is not one and is not worth parsing. */
+/** A stock record is under 100 bytes; `strict` refuses anything far larger as not one. */
 export const MAX_VALUE_BYTES = 64 * 1024
 
 function reject(reason: RejectionReason, detail: string): DecodeResult {
   return { ok: false, reason, detail }
 }
 
-/**
- * Decodes and validates a source value. Required: `event_time` (a string in an accepted form), `ticker`
- * (1 to 6 characters) and `price` (a finite number, not negative). Other fields are ignored and dropped,
- * as the Flink job's fixed schema did.
- */
-export function decodeStock(value: Uint8Array | null): DecodeResult {
+const PROBLEM_REASONS: Record<ReadProblem, RejectionReason> = {
+  blank: 'INVALID_JSON',
+  syntax: 'INVALID_JSON',
+  'not-an-object': 'NOT_AN_OBJECT',
+  encoding: 'INVALID_UTF8',
+}
+
+const FIELD_REASONS: Record<RowField, RejectionReason> = {
+  event_time: 'INVALID_EVENT_TIME',
+  ticker: 'INVALID_TICKER',
+  price: 'INVALID_PRICE',
+}
+
+/** `flink`: Flink's reading, record by record; what failed the job is dead-lettered instead. */
+function decodeAsFlink(text: string, stop: string | undefined): DecodeResult {
+  const read = readRow(text, stop)
+  // Fields met before a syntax error had already been converted, and may have failed first.
+  const conversion = convertFlinkRow(read.fields)
+  if (!conversion.ok) return reject(FIELD_REASONS[conversion.field], conversion.detail)
+  if (!read.ok) return reject(PROBLEM_REASONS[read.problem], read.detail)
+  return { ok: true, row: conversion.row }
+}
+
+const TRAILING_WHITESPACE = /^[ \t\n\r]*$/
+
+/** A ticker's length in characters (code points), as the strict mode counts it. */
+function tickerLength(ticker: string): number {
+  // A string of 6 UTF-16 units or fewer has as many characters or fewer, so only longer ones are counted.
+  if (ticker.length <= MAX_TICKER_LENGTH) return ticker.length
+  let count = 0
+  for (const _ of ticker) count++
+  return count
+}
+
+function missing(field: FieldRead | undefined): boolean {
+  return field === undefined || field.kind === 'null'
+}
+
+/** `strict`: the same reading, then the checks that turn Flink's nulls and coercions into dead letters. */
+function decodeStrictly(text: string, stop: string | undefined): DecodeResult {
+  const read = readRow(text, stop)
+  if (!read.ok) return reject(PROBLEM_REASONS[read.problem], read.detail)
+  if (read.end < text.length && !TRAILING_WHITESPACE.test(text.slice(read.end))) {
+    return reject(
+      'INVALID_JSON',
+      `the value is not JSON: content follows the object (at character ${read.end})`,
+    )
+  }
+  if (read.duplicateField !== undefined) {
+    return reject('DUPLICATE_FIELD', `${read.duplicateField} appears more than once`)
+  }
+  // No field repeats, so each was read once.
+  let eventTime: FieldRead | undefined
+  let ticker: FieldRead | undefined
+  let price: FieldRead | undefined
+  for (const field of read.fields) {
+    if (field.field === 'event_time') eventTime = field
+    else if (field.field === 'ticker') ticker = field
+    else price = field
+  }
+  if (missing(eventTime)) return reject('MISSING_FIELD', 'event_time is missing')
+  if (missing(ticker)) return reject('MISSING_FIELD', 'ticker is missing')
+  if (missing(price)) return reject('MISSING_FIELD', 'price is missing')
+  if (eventTime?.kind !== 'string') return reject('INVALID_FIELD_TYPE', 'event_time is not a string')
+  if (ticker?.kind !== 'string') return reject('INVALID_FIELD_TYPE', 'ticker is not a string')
+  if (price?.kind !== 'number') return reject('INVALID_FIELD_TYPE', 'price is not a number')
+  const length = tickerLength(ticker.text)
+  if (length === 0 || length > MAX_TICKER_LENGTH) {
+    return reject('INVALID_TICKER', `ticker must be 1 to ${MAX_TICKER_LENGTH} characters, got ${length}`)
+  }
+  const value = Number(price.text)
+  if (!Number.isFinite(value)) return reject('INVALID_PRICE', 'price is not finite')
+  if (value < 0) return reject('INVALID_PRICE', 'price is negative')
+  const time = flinkTimestampText(eventTime.text, 'strict') ?? isoExtensionText(eventTime.text)
+  if (time === undefined) {
+    return reject(
+      'INVALID_EVENT_TIME',
+      'event_time is not yyyy-MM-dd HH:mm:ss[.fraction] (or its ISO form), a real date and time',
+    )
+  }
+  return { ok: true, row: { eventTime: time, ticker: ticker.text, price: value } }
+}
+
+/** The strict mode's ISO extension, written as Flink writes its timestamps. */
+function isoExtensionText(text: string): string | undefined {
+  const time = parseIsoEventTime(text)
+  return time === undefined ? undefined : formatSqlTimestamp(throughTimestampData(time))
+}
+
+function decodeText(text: string, stop: string | undefined, mode: ValidationMode): DecodeResult {
+  return mode === 'flink' ? decodeAsFlink(text, stop) : decodeStrictly(text, stop)
+}
+
+/** Decodes a source value (its raw bytes) into the sink row, or says why it cannot be written. */
+export function decodeStock(value: Uint8Array | null, mode: ValidationMode = 'strict'): DecodeResult {
   if (value === null) return reject('TOMBSTONE', 'the record has no value')
-  if (value.byteLength > MAX_VALUE_BYTES) {
+  if (value.byteLength === 0) return reject('EMPTY_VALUE', 'the value is empty')
+  if (mode === 'strict' && value.byteLength > MAX_VALUE_BYTES) {
     return reject(
       'VALUE_TOO_LARGE',
       `the value is ${value.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}`,
     )
   }
-  if (!isUtf8(value)) return reject('INVALID_UTF8', 'the value is not valid UTF-8')
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  return decodeStockJson(bytes.toString('utf8'))
+  const { text, stop, wellFormedUtf8 } = jacksonText(value)
+  if (mode === 'strict' && !wellFormedUtf8) return reject('INVALID_UTF8', 'the value is not valid UTF-8')
+  return decodeText(text, stop, mode)
 }
 
 /**
- * The same for a value already known to be text, one byte per character (plain ASCII, see
- * decodeAsciiBase64): what decodeStock gives for its bytes, without going through them.
+ * The same for a value whose bytes are plain ASCII, already as text (see decodeAsciiBase64): what
+ * decodeStock gives for its bytes, without going through them.
  */
-export function decodeStockText(text: string): DecodeResult {
-  if (text.length > MAX_VALUE_BYTES) {
+export function decodeStockText(text: string, mode: ValidationMode = 'strict'): DecodeResult {
+  // A NUL among the first two bytes makes Jackson read the bytes as UTF-16 or UTF-32.
+  if (text.charCodeAt(0) === 0 || text.charCodeAt(1) === 0)
+    return decodeStock(Buffer.from(text, 'latin1'), mode)
+  if (text.length === 0) return reject('EMPTY_VALUE', 'the value is empty')
+  if (mode === 'strict' && text.length > MAX_VALUE_BYTES) {
     return reject('VALUE_TOO_LARGE', `the value is ${text.length} bytes; the limit is ${MAX_VALUE_BYTES}`)
   }
-  return decodeStockJson(text)
+  return decodeText(text, undefined, mode)
 }
 
-function decodeStockJson(text: string): DecodeResult {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (error) {
-    // V8's message quotes the input; keep only where it broke, so no payload reaches a log line.
-    const position = /position (\d+)/.exec((error as Error).message)?.[1]
-    return reject(
-      'INVALID_JSON',
-      `the value is not JSON${position === undefined ? '' : ` (at position ${position})`}`,
-    )
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return reject('NOT_AN_OBJECT', 'the value is not a JSON object')
-  }
-  const { event_time, ticker, price } = parsed as Record<string, unknown>
+const MAX_CACHED = 16_384
+const tickerJson = new Map<string, string>()
+const priceJson = new Map<number, string>()
 
-  if (event_time === undefined || event_time === null) return reject('MISSING_FIELD', 'event_time is missing')
-  if (ticker === undefined || ticker === null) return reject('MISSING_FIELD', 'ticker is missing')
-  if (price === undefined || price === null) return reject('MISSING_FIELD', 'price is missing')
-
-  if (typeof event_time !== 'string') return reject('INVALID_FIELD_TYPE', 'event_time is not a string')
-  if (typeof ticker !== 'string') return reject('INVALID_FIELD_TYPE', 'ticker is not a string')
-  if (typeof price !== 'number') return reject('INVALID_FIELD_TYPE', 'price is not a number')
-
-  if (ticker.length === 0 || ticker.length > MAX_TICKER_LENGTH) {
-    return reject(
-      'INVALID_TICKER',
-      `ticker must be 1 to ${MAX_TICKER_LENGTH} characters, got ${ticker.length}`,
-    )
+function cached<K>(cache: Map<K, string>, key: K, make: (key: K) => string): string {
+  let text = cache.get(key)
+  if (text === undefined) {
+    text = make(key)
+    // A handful of tickers and a few thousand prices in practice; the bound keeps odd input from growing it.
+    if (cache.size < MAX_CACHED) cache.set(key, text)
   }
-  // JSON cannot write NaN, but 1e999 parses to Infinity.
-  if (!Number.isFinite(price)) return reject('INVALID_PRICE', 'price is not finite')
-  if (price < 0) return reject('INVALID_PRICE', 'price is negative')
-
-  const eventTimeMs = parseEventTime(event_time)
-  if (eventTimeMs === undefined) {
-    return reject('INVALID_EVENT_TIME', 'event_time is not yyyy-MM-dd HH:mm:ss[.fraction] or its ISO form')
-  }
-  return { ok: true, stock: { eventTimeMs, ticker, price } }
+  return text
 }
 
-const sinkTickerFields = new Map<string, string>()
-
-/** `","ticker":"AAPL","price":`, the part of a sink value that only depends on the ticker. */
-function tickerFields(ticker: string): string {
-  let fields = sinkTickerFields.get(ticker)
-  if (fields === undefined) {
-    fields = `","ticker":${JSON.stringify(ticker)},"price":`
-    if (sinkTickerFields.size < MAX_CACHED_KEYS) sinkTickerFields.set(ticker, fields)
-  }
-  return fields
+function tickerText(ticker: string | null): string {
+  return ticker === null ? 'null' : cached(tickerJson, ticker, jacksonString)
 }
 
-/**
- * The sink value, exactly as the Flink job's JSON format wrote the `sink_table` row: what
- * `JSON.stringify({ event_time, ticker, price })` gives, written out (the event time needs no escaping,
- * and for a finite number `String` and `JSON.stringify` agree).
- */
-export function encodeSinkValue(stock: ValidStock): string {
-  return `{"event_time":"${formatFlinkTimestamp(stock.eventTimeMs)}${tickerFields(stock.ticker)}${String(stock.price)}}`
+function priceText(price: number | null): string {
+  if (price === null) return 'null'
+  // A Map cannot tell 0 from -0, which Java prints differently.
+  return price === 0 ? jacksonDouble(price) : cached(priceJson, price, jacksonDouble)
+}
+
+const keys = new Map<string | null, string>()
+
+/** The message key of both topics, `{"ticker":"AAPL"}`: the Flink sink's `key.format = json`. */
+export function encodeKey(ticker: string | null): string {
+  return cached(keys, ticker, () => `{"ticker":${tickerText(ticker)}}`)
+}
+
+/** The sink value, byte for byte as the Flink job's JSON format wrote the `sink_table` row. */
+export function encodeSinkValue(row: SinkRow): string {
+  const eventTime = row.eventTime === null ? 'null' : `"${row.eventTime}"`
+  return `{"event_time":${eventTime},"ticker":${tickerText(row.ticker)},"price":${priceText(row.price)}}`
+}
+
+/** The source topic's value: the record as JSON, in the original producer's field order. */
+export function encodeStock(stock: Stock): string {
+  return JSON.stringify({ event_time: stock.event_time, ticker: stock.ticker, price: stock.price })
 }

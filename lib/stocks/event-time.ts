@@ -1,81 +1,59 @@
+import { fromEpochDay, type LocalDateTime, toEpochDay } from '../flink/local-date-time.js'
+import { parseSqlTimestamp } from '../flink/sql-timestamp.js'
+
 /**
- * Event times. The original producer wrote `yyyy-MM-dd HH:mm:ss.ffffff` (Python's `%f`, microseconds),
- * with the ISO form `yyyy-MM-ddTHH:mm:ss.fff` as its alternative; the Flink job read them into a
- * `TIMESTAMP(3)` and wrote `yyyy-MM-dd HH:mm:ss.SSS`. Times without a zone are wall-clock times and are
- * kept as they are (Flink's TIMESTAMP has no zone; Lambda's clock is UTC); a time with `Z` or an offset
- * is converted to UTC.
+ * Event times. The original producer stamped each record with `datetime.now().strftime("%Y-%m-%d
+ * %H:%M:%S.%f")`: its own wall-clock time, to the microsecond. The Flink job read them as SQL timestamps
+ * (see lib/flink/sql-timestamp.ts); the ISO form with `T` failed the job.
  */
 
-const EVENT_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
-
-// The records of one producer batch share their event time, so the last answer is usually the next one.
-let lastParsedText: string | undefined
-let lastParsed: number | undefined
-
-/** Parses an accepted event time to epoch milliseconds (fraction cut to milliseconds), or undefined. */
-export function parseEventTime(text: string): number | undefined {
-  if (text === lastParsedText) return lastParsed
-  lastParsed = parse(text)
-  lastParsedText = text
-  return lastParsed
-}
-
-function parse(text: string): number | undefined {
-  const match = EVENT_TIME.exec(text)
-  if (!match) return undefined
-  const [, year, month, day, hour, minute, second, fraction = '', zone] = match
-  const wallClock = Date.UTC(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
-    Number(fraction.slice(0, 3).padEnd(3, '0')),
-  )
-  // Date.UTC rolls over out-of-range fields (Feb 30 -> Mar 2); a real date survives the round trip.
-  const check = new Date(wallClock)
-  if (
-    check.getUTCFullYear() !== Number(year) ||
-    check.getUTCMonth() !== Number(month) - 1 ||
-    check.getUTCDate() !== Number(day) ||
-    check.getUTCHours() !== Number(hour) ||
-    check.getUTCMinutes() !== Number(minute) ||
-    check.getUTCSeconds() !== Number(second)
-  ) {
-    return undefined
-  }
-  const offsetMinutes = zone === undefined ? 0 : zoneOffsetMinutes(zone)
-  if (offsetMinutes === undefined) return undefined
-  return wallClock - offsetMinutes * 60_000
-}
-
-function zoneOffsetMinutes(zone: string): number | undefined {
-  if (zone === 'Z') return 0
-  const digits = zone.slice(1).replace(':', '')
-  const hours = Number(digits.slice(0, 2))
-  const minutes = Number(digits.slice(2))
-  if (hours > 18 || minutes > 59) return undefined
-  return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes)
-}
-
-let lastFormattedMs: number | undefined
-let lastFormatted = ''
-
-/** Formats epoch milliseconds the way the Flink job wrote its `TIMESTAMP(3)`: `yyyy-MM-dd HH:mm:ss.SSS`. */
-export function formatFlinkTimestamp(epochMs: number): string {
-  if (epochMs !== lastFormattedMs) {
-    const iso = new Date(epochMs).toISOString()
-    lastFormatted = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`
-    lastFormattedMs = epochMs
-  }
-  return lastFormatted
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0')
 }
 
 /**
- * Formats a time as the original producer did (`%Y-%m-%d %H:%M:%S.%f`). JavaScript clocks resolve
- * milliseconds, so the last three of the six fraction digits are always zero.
+ * `%Y-%m-%d %H:%M:%S.%f` of a time in microseconds since the epoch, in UTC (Lambda's clock). A double
+ * holds microseconds exactly for about 285 years either side of 1970, which covers any producer clock.
  */
-export function formatProducerEventTime(epochMs: number): string {
-  return `${formatFlinkTimestamp(epochMs)}000`
+export function formatProducerEventTime(epochMicros: number): string {
+  const micros = ((epochMicros % 1_000_000) + 1_000_000) % 1_000_000
+  const seconds = (epochMicros - micros) / 1_000_000
+  const epochDay = Math.floor(seconds / 86_400)
+  const secondOfDay = seconds - epochDay * 86_400
+  const { year, month, day } = fromEpochDay(epochDay)
+  const time = `${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor(secondOfDay / 60) % 60, 2)}:${pad(secondOfDay % 60, 2)}`
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)} ${time}.${pad(micros, 6)}`
+}
+
+const ISO_EVENT_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:\d{2})?$/
+
+/**
+ * The strict mode's extension: `yyyy-MM-ddTHH:mm:ss[.fraction][Z|±HH:MM]` (Python's and JavaScript's ISO
+ * form), a real date and time; a time with a zone is converted to UTC, one without is kept as it is.
+ */
+export function parseIsoEventTime(text: string): LocalDateTime | undefined {
+  const match = ISO_EVENT_TIME.exec(text)
+  if (match === null) return undefined
+  const [, date, time, zone] = match
+  const local = parseSqlTimestamp(`${date} ${time}`, 'strict')
+  if (local === undefined || zone === undefined || zone === 'Z') return local
+  const hours = Number(zone.slice(1, 3))
+  const minutes = Number(zone.slice(4))
+  if (hours > 18 || minutes > 59 || (hours === 18 && minutes > 0)) return undefined
+  const offsetSeconds = (zone.startsWith('-') ? -1 : 1) * (hours * 3600 + minutes * 60)
+  const seconds =
+    toEpochDay(local.year, local.month, local.day) * 86_400 +
+    local.hour * 3600 +
+    local.minute * 60 +
+    local.second -
+    offsetSeconds
+  const epochDay = Math.floor(seconds / 86_400)
+  const secondOfDay = seconds - epochDay * 86_400
+  return {
+    ...fromEpochDay(epochDay),
+    hour: Math.floor(secondOfDay / 3600),
+    minute: Math.floor(secondOfDay / 60) % 60,
+    second: secondOfDay % 60,
+    nano: local.nano,
+  }
 }

@@ -1,11 +1,12 @@
 import type { KafkaMessage } from 'kafkajs'
+import { type JsonValue, readRow } from '../../lib/flink/json-row-reader.js'
 
 const COLUMNS = [
   ['partition', 9],
   ['key', 20],
-  ['event_time', 23],
+  ['event_time', 26],
   ['ticker', 6],
-  ['price', 7],
+  ['price', 8],
 ] as const
 
 function row(cells: readonly string[]): string {
@@ -17,15 +18,22 @@ export function tableHeader(): string {
   return `${header}\n${'-'.repeat(header.length)}`
 }
 
-/** One sink record as a table row, like the Flink job's print sink showed it. */
+/** A field as it is written on the topic: a string's text, a number's own digits (`44.0`, `1.0E-4`). */
+function asWritten(value: JsonValue | undefined): string {
+  if (value === undefined) return ''
+  return value.kind === 'string' || value.kind === 'number' ? value.text : value.kind
+}
+
+/** One sink record as a table row, like the Flink job's print sink showed it, fields as on the topic. */
 export function sinkRow(partition: number, message: KafkaMessage): string {
-  const value = JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown> | null
+  const read = readRow(message.value?.toString() ?? '')
+  const fields = new Map(read.fields.map((value) => [value.field, value]))
   return row([
     String(partition).padStart(COLUMNS[0][1]),
     message.key?.toString() ?? '',
-    String(value?.event_time ?? ''),
-    String(value?.ticker ?? ''),
-    String(value?.price ?? '').padStart(COLUMNS[4][1]),
+    asWritten(fields.get('event_time')),
+    asWritten(fields.get('ticker')),
+    asWritten(fields.get('price')).padStart(COLUMNS[4][1]),
   ])
 }
 

@@ -52,7 +52,7 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
     let produced = 0
     let pending: OutgoingMessage[] = []
     while (produced < RECORDS) {
-      for (const stock of generateStockBatch(Date.now())) {
+      for (const stock of generateStockBatch()) {
         if (produced + pending.length >= RECORDS) break
         pending.push({ key: encodeKey(stock.ticker), value: encodeStock(stock) })
       }

@@ -1,51 +1,58 @@
 import { describe, expect, it } from 'vitest'
-import { formatFlinkTimestamp, formatProducerEventTime, parseEventTime } from '../../lib/stocks/event-time.js'
+import { formatSqlTimestamp } from '../../lib/flink/sql-timestamp.js'
+import { epochMicros } from '../../lib/stocks/clock.js'
+import { formatProducerEventTime, parseIsoEventTime } from '../../lib/stocks/event-time.js'
 
-const at = (iso: string) => Date.parse(iso)
+const micros = (iso: string, extra = 0) => Date.parse(iso) * 1000 + extra
 
-describe('parseEventTime', () => {
+describe('formatProducerEventTime', () => {
   it.each([
-    ['2023-08-08 04:21:56.327123', '2023-08-08T04:21:56.327Z'], // the original producer's %f
-    ['2023-08-08 04:21:56.327999999', '2023-08-08T04:21:56.327Z'], // cut, not rounded
-    ['2023-08-08 04:21:56.3', '2023-08-08T04:21:56.300Z'],
-    ['2023-08-08 04:21:56', '2023-08-08T04:21:56.000Z'],
-    ['2023-08-08T04:21:56.327', '2023-08-08T04:21:56.327Z'], // isoformat(timespec="milliseconds")
-    ['2023-08-08T04:21:56.327Z', '2023-08-08T04:21:56.327Z'],
-    ['2023-08-08T06:21:56.327+02:00', '2023-08-08T04:21:56.327Z'],
-    ['2023-08-08T00:51:56.327-0330', '2023-08-08T04:21:56.327Z'],
-    ['2024-02-29 23:59:59.999', '2024-02-29T23:59:59.999Z'],
-  ])('reads %s', (text, expected) => {
-    expect(parseEventTime(text)).toBe(at(expected))
-  })
-
-  it.each([
-    '',
-    'yesterday',
-    '2023-08-08',
-    '2023-8-8 04:21:56',
-    '2023-02-30 10:00:00',
-    '2023-13-01 10:00:00',
-    '2023-08-08 24:00:00',
-    '2023-08-08 10:60:00',
-    '2023-08-08 10:00:60',
-    '2023-08-08 10:00:00.',
-    '2023-08-08 10:00:00.1234567890',
-    '2023-08-08 10:00:00+25:00',
-    ' 2023-08-08 10:00:00',
-    '1691468516327',
-  ])('rejects %j', (text) => {
-    expect(parseEventTime(text)).toBeUndefined()
+    [micros('2026-11-24T01:02:03.456Z', 789), '2026-11-24 01:02:03.456789'],
+    [micros('2026-11-24T01:02:03.000Z'), '2026-11-24 01:02:03.000000'],
+    [micros('2024-02-29T23:59:59.999Z', 999), '2024-02-29 23:59:59.999999'],
+    [micros('1969-12-31T23:59:59.999Z', 1), '1969-12-31 23:59:59.999001'],
+  ])("writes %d as Python's %%Y-%%m-%%d %%H:%%M:%%S.%%f: %s", (time, text) => {
+    expect(formatProducerEventTime(time)).toBe(text)
   })
 })
 
-describe('formats', () => {
-  it('writes the Flink TIMESTAMP(3) form', () => {
-    expect(formatFlinkTimestamp(at('2023-08-08T04:21:56.007Z'))).toBe('2023-08-08 04:21:56.007')
+describe('epochMicros', () => {
+  it('follows the wall clock to the millisecond, with microseconds of its own', () => {
+    const seen = new Set<number>()
+    for (let i = 0; i < 1000; i++) {
+      const before = Date.now()
+      const now = epochMicros()
+      const after = Date.now()
+      expect(now).toBeGreaterThanOrEqual(before * 1000)
+      expect(now).toBeLessThan((after + 1) * 1000)
+      seen.add(now % 1000)
+    }
+    // Not every reading is a whole millisecond.
+    expect(seen.size).toBeGreaterThan(1)
+  })
+})
+
+describe('parseIsoEventTime (the strict mode extension)', () => {
+  it.each([
+    ['2023-08-08T04:21:56.327', '2023-08-08 04:21:56.327'],
+    ['2026-11-24T01:02:03.123456', '2026-11-24 01:02:03.123456'],
+    ['2023-08-08T04:21:56.327Z', '2023-08-08 04:21:56.327'],
+    ['2023-08-08T06:21:56.327+02:00', '2023-08-08 04:21:56.327'],
+    ['2023-08-08T00:51:56-03:30', '2023-08-08 04:21:56'],
+    ['2024-01-01T01:00:00+02:00', '2023-12-31 23:00:00'],
+  ])('reads %s as %s', (text, sql) => {
+    const time = parseIsoEventTime(text)
+    expect(time && formatSqlTimestamp(time)).toBe(sql)
   })
 
-  it('writes the original producer form, which reads back to the same instant', () => {
-    const now = at('2026-11-24T01:02:03.456Z')
-    expect(formatProducerEventTime(now)).toBe('2026-11-24 01:02:03.456000')
-    expect(parseEventTime(formatProducerEventTime(now))).toBe(now)
+  it.each([
+    '2023-08-08 04:21:56',
+    '2023-02-30T10:00:00',
+    '2023-08-08T24:00:00',
+    '2023-08-08T10:00:00+19:00',
+    '2023-08-08T10:00:00+0200',
+    '2023-08-08T10:00:00.1234567890',
+  ])('refuses %j', (text) => {
+    expect(parseIsoEventTime(text)).toBeUndefined()
   })
 })

@@ -19,11 +19,12 @@ describe('processMskEvent', () => {
     expect(summary).toMatchObject({ records: 5, written: 5, deadLettered: 0 })
     const out = sink.messagesFor('stocks-out')
     expect(out.map((m) => [text(m.key), text(m.value)])).toEqual([
-      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:21:56.327","ticker":"AAPL","price":41.72}'],
-      ['{"ticker":"MSFT"}', '{"event_time":"2023-08-08 04:21:56.327","ticker":"MSFT","price":88.05}'],
+      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:21:56.327123","ticker":"AAPL","price":41.72}'],
+      ['{"ticker":"MSFT"}', '{"event_time":"2023-08-08 04:21:56.327456","ticker":"MSFT","price":88.05}'],
+      // The ISO form, which the strict mode accepts as an extension, written in Flink's format.
       ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:22:02.411","ticker":"AAPL","price":42.1}'],
-      ['{"ticker":"NVDA"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"NVDA","price":99.99}'],
-      ['{"ticker":"V"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"V","price":0}'],
+      ['{"ticker":"NVDA"}', '{"event_time":"2023-08-08 04:21:56.328001","ticker":"NVDA","price":99.99}'],
+      ['{"ticker":"V"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"V","price":0.0}'],
     ])
     expect(
       out.map(

@@ -3,13 +3,18 @@ import { KafkaDeliveryError } from '../../lib/errors.js'
 import { type ProducerDeps, produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { MemorySink } from '../support/memory-sink.js'
 
-/** A clock that only moves when the producer waits, so the schedule is checked exactly. */
+/**
+ * A clock that only moves when the producer waits, so the schedule is checked exactly; each reading of
+ * the microsecond clock moves it one microsecond, as stamping a record takes time.
+ */
 function fakeTime(startMs: number, budgetMs: number) {
   let now = startMs
+  let micros = 0
   const waits: number[] = []
   return {
     waits,
     now: () => now,
+    clock: () => now * 1000 + micros++,
     wait: async (ms: number) => {
       waits.push(ms)
       now += ms
@@ -53,9 +58,12 @@ describe('produceStockBatches', () => {
     const times = sink.sent.map((batch) => JSON.parse(String(batch[0]?.messages[0]?.value)).event_time)
     expect(times).toEqual([
       '2026-11-24 09:00:00.000000',
-      '2026-11-24 09:00:10.000000',
-      '2026-11-24 09:00:20.000000',
+      '2026-11-24 09:00:10.000017',
+      '2026-11-24 09:00:20.000034',
     ])
+    // Each record carries its own time, as the original's datetime.now() per record did.
+    const all = sink.messagesFor('stocks-in').map((m) => JSON.parse(String(m.value)).event_time)
+    expect(new Set(all).size).toBe(51)
   })
 
   it('skips the batches that would not finish before the function timeout', async () => {
