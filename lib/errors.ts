@@ -23,3 +23,14 @@ export class KafkaUnavailableError extends StocksError {}
 
 /** Records were not acknowledged by the brokers; the invocation must fail so that it is retried. */
 export class KafkaDeliveryError extends StocksError {}
+
+/** A topic exists in a shape the request cannot change it to (fewer partitions, another replication). */
+export class TopicConfigurationError extends StocksError {}
+
+/** An operation did not finish within its time budget. */
+export class OperationTimeoutError extends StocksError {}
+
+/** What was thrown, as an Error: JavaScript lets anything be thrown, and this says what it was. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown))
+}

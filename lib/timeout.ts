@@ -1,6 +1,4 @@
-import { StocksError } from './errors.js'
-
-export class OperationTimeoutError extends StocksError {}
+import { OperationTimeoutError } from './errors.js'
 
 /** Rejects when `promise` has not settled within `ms`; the timer never keeps the process alive. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -4,7 +4,7 @@ import {
   KafkaClient,
 } from '@aws-sdk/client-kafka'
 import type { AuthMode, KafkaConnectionConfig } from '../config.js'
-import { BrokerDiscoveryError } from '../errors.js'
+import { asError, BrokerDiscoveryError } from '../errors.js'
 import { type BrokerResolver, configuredBrokers } from './broker-list.js'
 
 /** Which GetBootstrapBrokers field serves each auth mode (provisioned and serverless clusters alike). */
@@ -18,7 +18,7 @@ function explain(error: unknown, clusterArn: string): string {
   if (name === 'ForbiddenException' || name === 'UnauthorizedException' || name === 'AccessDeniedException') {
     return `the function's role may not call kafka:GetBootstrapBrokers on ${clusterArn}`
   }
-  return `GetBootstrapBrokers failed for ${clusterArn}: ${(error as Error).message ?? String(error)}`
+  return `GetBootstrapBrokers failed for ${clusterArn}: ${asError(error).message}`
 }
 
 /**

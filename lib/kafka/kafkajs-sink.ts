@@ -1,6 +1,6 @@
 import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
-import { KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
+import { asError, KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
 import { describeError, log } from '../log.js'
 import { withTimeout } from '../timeout.js'
 import { type BrokerResolver, configuredBrokers } from './broker-list.js'
@@ -112,7 +112,7 @@ export class KafkajsSink implements MessageSink {
         ? ' Do the topics exist? Create them with `npm run kafka:topics` (see the deploy guide for MSK).'
         : ''
       throw new KafkaDeliveryError(
-        `Kafka did not acknowledge ${count} records to ${topics}: ${(error as Error).message}.${hint}`,
+        `Kafka did not acknowledge ${count} records to ${topics}: ${asError(error).message}.${hint}`,
         { cause: error },
       )
     }
@@ -169,7 +169,7 @@ export class KafkajsSink implements MessageSink {
     } catch (error) {
       await producer.disconnect().catch(() => undefined)
       throw new KafkaUnavailableError(
-        `Cannot connect to Kafka: ${(error as Error).message}.${
+        `Cannot connect to Kafka: ${asError(error).message}.${
           isAuthenticationFailure(error) ? '' : await unreachableHint(this.#brokers)
         }`,
         { cause: error },

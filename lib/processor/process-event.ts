@@ -1,4 +1,4 @@
-import { KafkaDeliveryError } from '../errors.js'
+import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
 import { describeError, log } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
@@ -141,7 +141,7 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
       log.error('Partition not acknowledged; reported for retry', {
         partition: work[i]?.id,
         offset: work[i]?.firstOffset,
-        error: (result.reason as Error).message,
+        error: asError(result.reason).message,
       })
     }
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { KafkaDeliveryError } from '../errors.js'
+import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, PartitionDelivery } from '../kafka/sink.js'
 import { log } from '../log.js'
 import { encodeKey, encodeStock } from '../stocks/codec.js'
@@ -65,7 +65,7 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
     } catch (error) {
       throw new KafkaDeliveryError(
         `Batch ${batch + 1} of ${deps.batchesPerInvocation} failed after ${recordsSent} records in ` +
-          `${batchesSent} batches were sent: ${(error as Error).message}`,
+          `${batchesSent} batches were sent: ${asError(error).message}`,
         { cause: error },
       )
     }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { asError } from '../../lib/errors.js'
 import { createBrokerResolver } from '../../lib/kafka/brokers.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
@@ -84,7 +85,7 @@ describe('a broker outage in the middle of the pipeline', () => {
           })
           acknowledged += summary.recordsSent
         } catch (error) {
-          producerErrors.push((error as Error).message)
+          producerErrors.push(asError(error).message)
         }
         await sleep(100)
       }
@@ -136,7 +137,7 @@ describe('a broker outage in the middle of the pipeline', () => {
       )
     }
     for (const failed of invocations.filter((i) => i.error)) {
-      expect((failed.error as Error).message).toMatch(/Cannot connect to Kafka|Kafka did not acknowledge/)
+      expect(asError(failed.error).message).toMatch(/Cannot connect to Kafka|Kafka did not acknowledge/)
     }
   })
 })

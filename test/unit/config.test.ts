@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadKafkaConfig, loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
-import { ConfigError } from '../../lib/errors.js'
+import { asError, ConfigError } from '../../lib/errors.js'
 
 const ARN = 'arn:aws:kafka:ap-southeast-2:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
 
@@ -90,7 +90,7 @@ describe('loadProducerConfig', () => {
         KAFKA_REUSE_CONNECTION: 'yes',
       })
     } catch (error) {
-      message = (error as Error).message
+      message = asError(error).message
     }
     for (const name of [
       'KAFKA_BOOTSTRAP_SERVERS',
