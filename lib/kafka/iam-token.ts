@@ -48,11 +48,15 @@ export function createIamTokenProvider(
       sha256: Hash.bind(null, 'sha256'),
       applyChecksum: false,
     })
-    // A token must not outlive the credentials that signed it.
+    // A token must not outlive the credentials that signed it. X-Amz-Expires is whole seconds, as the
+    // official signers write it (aws-msk-iam-sasl-signer-js, aws-msk-iam-auth): rounded down, at least 1.
     const expiresIn =
       identity.expiration === undefined
         ? MAX_TOKEN_SECONDS
-        : Math.min((identity.expiration.getTime() - Date.now()) / 1000, MAX_TOKEN_SECONDS)
+        : Math.max(
+            1,
+            Math.min(Math.floor((identity.expiration.getTime() - Date.now()) / 1000), MAX_TOKEN_SECONDS),
+          )
     const signed = await signer.presign(
       {
         method: 'GET',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { KafkaUnavailableError } from '../../lib/errors.js'
+import { asError, KafkaUnavailableError } from '../../lib/errors.js'
 import { createIamTokenProvider } from '../../lib/kafka/iam-token.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import {
@@ -57,7 +57,7 @@ async function sendOne(sink: KafkajsSink) {
 }
 
 describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
-  it('accepts a token signed with a known identity, including temporary credentials with a fractional expiry', async () => {
+  it('accepts a token signed with a known identity, including temporary credentials expiring mid-second', async () => {
     const withSession = counting(
       signed(async () => ({ ...TEST_SESSION_IDENTITY, expiration: new Date(Date.now() + 120_500) })),
     )
@@ -65,7 +65,8 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
     await expect(sendOne(sink)).resolves.toEqual([expect.objectContaining({ topic, count: 1 })])
     await sink.close()
     const url = decodeToken(withSession.tokens[0] ?? '')
-    expect(url.searchParams.get('X-Amz-Expires')).toMatch(/^\d+\.\d+$/)
+    // 120.5 s of credentials left: a whole 120 s token, as the official signers write it.
+    expect(url.searchParams.get('X-Amz-Expires')).toMatch(/^1[12]\d$/)
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TEST_SESSION_IDENTITY.sessionToken)
   })
 
@@ -96,13 +97,42 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
       /missing X-Amz-Security-Token for temporary credentials LOCALTESTSESSIONKEY1/,
     ],
     [
+      'a token with a fractional X-Amz-Expires (signed that way)',
+      () => async () => {
+        const { SignatureV4 } = await import('@smithy/signature-v4')
+        const { Hash } = await import('@smithy/hash-node')
+        const { formatUrl } = await import('@aws-sdk/util-format-url')
+        const hostname = `kafka.${LOCAL_IAM_REGION}.amazonaws.com`
+        const signer = new SignatureV4({
+          service: 'kafka-cluster',
+          region: LOCAL_IAM_REGION,
+          credentials: TEST_IDENTITY,
+          sha256: Hash.bind(null, 'sha256'),
+          applyChecksum: false,
+        })
+        const request = {
+          method: 'GET',
+          protocol: 'https:',
+          hostname,
+          path: '/',
+          headers: { host: hostname },
+        }
+        const presigned = await signer.presign(
+          { ...request, query: { Action: 'kafka-cluster:Connect' } },
+          { expiresIn: 120.5 },
+        )
+        return Buffer.from(formatUrl(presigned)).toString('base64url')
+      },
+      /X-Amz-Expires is not a whole number of seconds: 120\.5/,
+    ],
+    [
       'an expired token',
       () => {
-        // Credentials that expire in 1.5 s give a token that lives as long; it is presented after that.
+        // Credentials that expire in 1.5 s give a token that lives 1 s; it is presented after that.
         const token = signed(async () => ({ ...TEST_IDENTITY, expiration: new Date(Date.now() + 1_500) }))()
         return async () => {
           const stale = await token
-          await sleep(2_000)
+          await sleep(1_500)
           return stale
         }
       },
@@ -145,7 +175,7 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
     const goodSink = new KafkajsSink(iamKafkaConfig(), { iamToken: good.provider })
     const badSink = new KafkajsSink(iamKafkaConfig(), { iamToken: bad.provider })
     await sendOne(goodSink)
-    const error = await sendOne(badSink).catch((e: unknown) => e as Error)
+    const error = await sendOne(badSink).catch(asError)
     await goodSink.close()
     await badSink.close()
     vi.restoreAllMocks()

@@ -53,6 +53,12 @@ describe('MSK IAM token', () => {
     expect(url.searchParams.get('User-Agent')).toBe('msk-lambda-stocks')
   })
 
+  it('writes X-Amz-Expires in whole seconds, rounded down, when the credentials expire mid-second', async () => {
+    const expiring = async () => ({ ...credentials, expiration: new Date('2026-11-24T10:13:12.999Z') })
+    const url = decode(await createIamTokenProvider('eu-west-1', expiring)())
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('120')
+  })
+
   it('signs a fresh token on every call', async () => {
     const token = createIamTokenProvider('eu-west-1', async () => credentials)
     const first = await token()

@@ -129,16 +129,16 @@ public final class MskIamTokenValidator implements AuthenticateCallbackHandler {
       throw new InvalidTokenException("X-Amz-Date is not yyyyMMddTHHmmssZ");
     }
     if (!amzDate.startsWith(date)) throw new InvalidTokenException("credential scope date is not X-Amz-Date's");
-    double expiresSeconds;
-    try {
-      expiresSeconds = Double.parseDouble(presigned.required("X-Amz-Expires"));
-    } catch (NumberFormatException e) {
-      throw new InvalidTokenException("X-Amz-Expires is not a number");
+    // SigV4 presigning (and so MSK) takes whole seconds; the official signers never write a fraction.
+    String expires = presigned.required("X-Amz-Expires");
+    if (!expires.matches("[0-9]{1,4}")) {
+      throw new InvalidTokenException("X-Amz-Expires is not a whole number of seconds: " + expires);
     }
-    if (!(expiresSeconds > 0) || expiresSeconds > 900) {
-      throw new InvalidTokenException("X-Amz-Expires is not between 0 and 900 seconds");
+    long expiresSeconds = Long.parseLong(expires);
+    if (expiresSeconds < 1 || expiresSeconds > 900) {
+      throw new InvalidTokenException("X-Amz-Expires is not between 1 and 900 seconds");
     }
-    long expiresAtMs = signedAtMs + (long) (expiresSeconds * 1000);
+    long expiresAtMs = signedAtMs + expiresSeconds * 1000;
     if (nowMs >= expiresAtMs) throw new InvalidTokenException("the token expired at " + Instant.ofEpochMilli(expiresAtMs));
     if (signedAtMs > nowMs + clockSkewMs) throw new InvalidTokenException("X-Amz-Date is in the future");
 
