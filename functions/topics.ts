@@ -1,26 +1,33 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda'
-import { loadKafkaConfig } from '../lib/config.js'
-import { createBrokerResolver } from '../lib/kafka/brokers.js'
-import { createKafka } from '../lib/kafka/client.js'
-import { logger } from '../lib/log.js'
 import {
+  answerCloudFormation,
+  type CustomResourceOutcome,
   type CustomResourceResponse,
-  clusterTopicsDeps,
-  handleTopicsEvent,
-} from '../lib/topics/custom-resource.js'
+} from '../lib/cloudformation/custom-resource.js'
+import { OperationTimeoutError } from '../lib/errors.js'
+import { logger } from '../lib/log.js'
 
-const config = loadKafkaConfig()
-// The one function that asks the MSK API for the brokers; the stack passes them on to the others.
-const brokers = createBrokerResolver(config)
-const kafka = createKafka(config, brokers)
+/** Time kept back from the function's timeout to answer CloudFormation after giving up on the work. */
+const ANSWER_MARGIN_MS = 10_000
 
-export const handler = middy<CloudFormationCustomResourceEvent, CustomResourceResponse, Error, Context>()
+export const handler = middy<
+  CloudFormationCustomResourceEvent,
+  CustomResourceResponse | CustomResourceOutcome,
+  Error,
+  Context
+>({
+  // Work that runs into the function's timeout becomes a FAILED answer, while there is time to send it.
+  timeoutEarlyInMillis: ANSWER_MARGIN_MS,
+  timeoutEarlyResponse: () => {
+    throw new OperationTimeoutError('The topics were not ready before the function timeout')
+  },
+})
   .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    handleTopicsEvent(
-      event,
-      clusterTopicsDeps(kafka, brokers, Math.max(1_000, context.getRemainingTimeInMillis() - 10_000)),
-    ),
-  )
+  .use(answerCloudFormation())
+  .handler(async (event) => {
+    // Loaded on the request, so a module or a setting that fails becomes a FAILED answer, not a silent crash.
+    const { applyTopicsRequest } = await import('../lib/topics/topics-request.js')
+    return applyTopicsRequest(event)
+  })

@@ -14,7 +14,7 @@ import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { createBrokerResolver } from '../../lib/kafka/brokers.js'
 import { createKafka } from '../../lib/kafka/client.js'
-import { ensureTopics } from '../../lib/kafka/topics.js'
+import { ensureTopicsOn, topicSpecs } from '../../lib/kafka/topics.js'
 import { describeError } from '../../lib/log.js'
 import type { MskEvent } from '../../lib/msk/event.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
@@ -53,17 +53,10 @@ const kafka: Kafka = createKafka(
   createBrokerResolver(processorConfig.kafka),
 )
 
-const admin = kafka.admin()
-await admin.connect()
-await ensureTopics(
-  admin,
-  [producerConfig.sourceTopic, processorConfig.sinkTopic, processorConfig.deadLetterTopic].map((topic) => ({
-    topic,
-    numPartitions: 2,
-    replicationFactor: 1,
-  })),
+await ensureTopicsOn(
+  kafka,
+  topicSpecs([producerConfig.sourceTopic, processorConfig.sinkTopic, processorConfig.deadLetterTopic]),
 )
-await admin.disconnect()
 
 const { handler: producer } = await import('../../functions/producer.js')
 const { handler: processor } = await import('../../functions/processor.js')

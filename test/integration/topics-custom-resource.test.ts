@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBrokerResolver } from '../../lib/kafka/brokers.js'
-import { createKafka } from '../../lib/kafka/client.js'
-import { clusterTopicsDeps, handleTopicsEvent } from '../../lib/topics/custom-resource.js'
-import { localKafkaConfig, testKafka } from '../support/kafka.js'
+import { LOCAL_BROKER, testKafka } from '../support/kafka.js'
+import { invokeBundle, packagedFunctions, unpackFunction } from '../support/packaged.js'
 
-/** Stands in for CloudFormation's pre-signed response URL: records every PUT. */
+/** Stands in for CloudFormation's pre-signed response URL: records every PUT, with when it came. */
 let server: Server
-const responses: { method: string | undefined; body: Record<string, unknown> }[] = []
+const responses: { method: string | undefined; at: number; body: Record<string, unknown> }[] = []
 let responseUrl: string
+let bundle: string
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -19,21 +19,33 @@ beforeAll(async () => {
       body += chunk
     })
     request.on('end', () => {
-      responses.push({ method: request.method, body: JSON.parse(body) })
+      responses.push({ method: request.method, at: Date.now(), body: JSON.parse(body) })
       response.end()
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`
-})
+  // The topics function as deployed: its bundle from the zip `serverless package` makes.
+  bundle = join(unpackFunction(await packagedFunctions('local'), 'topics'), 'functions/topics.js')
+}, 180_000)
 afterAll(() => {
   server.close()
 })
 
+type RequestType = CloudFormationCustomResourceEvent['RequestType']
+
 function event(
-  requestType: 'Create' | 'Update' | 'Delete',
+  requestType: RequestType,
   topics: string[],
+  numPartitions = 2,
+  old?: { topics: string[]; numPartitions: number },
 ): CloudFormationCustomResourceEvent {
+  const properties = (t: string[], n: number) => ({
+    ServiceToken: 'x',
+    Topics: t,
+    NumPartitions: String(n),
+    ReplicationFactor: '-1',
+  })
   return {
     RequestType: requestType,
     ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:topics',
@@ -42,65 +54,106 @@ function event(
     RequestId: `request-${responses.length}`,
     LogicalResourceId: 'Topics',
     ResourceType: 'Custom::KafkaTopics',
-    ResourceProperties: { ServiceToken: 'x', Topics: topics, NumPartitions: '2', ReplicationFactor: '-1' },
+    ResourceProperties: properties(topics, numPartitions),
     ...(requestType === 'Create'
       ? {}
-      : { PhysicalResourceId: 'kafka-topics-Topics', OldResourceProperties: {} }),
+      : {
+          PhysicalResourceId: 'Topics-request-0',
+          OldResourceProperties: properties(old?.topics ?? topics, old?.numPartitions ?? numPartitions),
+        }),
   } as CloudFormationCustomResourceEvent
 }
 
-function deps(config = localKafkaConfig()) {
-  const brokers = createBrokerResolver(config)
-  return clusterTopicsDeps(createKafka(config, brokers), brokers, 20_000)
+/** The topics function's environment in the local stage: the local broker, no MSK API. */
+const LOCAL_ENV = { KAFKA_BOOTSTRAP_SERVERS: LOCAL_BROKER, KAFKA_AUTH: 'none', STAGE: 'local' }
+
+/** One cold invocation of the packaged function; what CloudFormation received, and how soon. */
+async function invoke(request: CloudFormationCustomResourceEvent, env: Record<string, string> = LOCAL_ENV) {
+  const before = responses.length
+  const startedAt = Date.now()
+  const invocation = await invokeBundle(bundle, request, env, 60_000)
+  expect(invocation.code, invocation.stderr).toBe(0)
+  expect(responses).toHaveLength(before + 1)
+  const answer = responses.at(-1)
+  return { body: answer?.body ?? {}, method: answer?.method, answeredInMs: (answer?.at ?? 0) - startedAt }
 }
 
-describe('the topics custom resource, against the local broker', () => {
+async function partitionsOf(topics: string[]) {
+  const admin = testKafka().admin()
+  await admin.connect()
+  try {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics })
+    return Object.fromEntries(metadata.map((t) => [t.name, t.partitions.length]))
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+describe('the packaged topics function (Custom::KafkaTopics), against the local broker', () => {
   const suffix = Date.now().toString(36)
   const topics = ['in', 'out', 'dlq'].map((name) => `cr-${name}-${suffix}`)
+  const added = `cr-gave-up-${suffix}`
 
-  it('creates the missing topics with the partitions asked for, and tells CloudFormation', async () => {
-    const result = await handleTopicsEvent(event('Create', topics), deps())
-    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'kafka-topics-Topics' })
-    expect(responses.at(-1)).toMatchObject({
-      method: 'PUT',
-      body: {
-        Status: 'SUCCESS',
-        LogicalResourceId: 'Topics',
-        // What the producer and processor get as KAFKA_BOOTSTRAP_SERVERS.
-        Data: { Created: topics.join(','), BootstrapBrokers: localKafkaConfig().bootstrapServers.join(',') },
-      },
-    })
-    const admin = testKafka().admin()
-    await admin.connect()
-    const metadata = await admin.fetchTopicMetadata({ topics })
-    await admin.disconnect()
-    expect(metadata.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual(
-      topics.map((t) => [t, 2]).sort(),
-    )
-  })
-
-  it('leaves existing topics alone on update, and keeps them on delete', async () => {
-    const update = await handleTopicsEvent(event('Update', topics), deps())
-    expect(update).toMatchObject({
+  it('Create: makes the topics and answers SUCCESS with the brokers for the other functions', async () => {
+    const { body, method } = await invoke(event('Create', topics))
+    expect(method).toBe('PUT')
+    expect(body).toMatchObject({
       Status: 'SUCCESS',
-      Data: { Created: '', BootstrapBrokers: localKafkaConfig().bootstrapServers.join(',') },
+      LogicalResourceId: 'Topics',
+      PhysicalResourceId: 'Topics-request-0',
+      // What the producer and processor get as KAFKA_BOOTSTRAP_SERVERS.
+      Data: { Created: topics.join(','), BootstrapBrokers: LOCAL_BROKER },
     })
-    const remove = await handleTopicsEvent(event('Delete', topics), deps())
-    expect(remove.Status).toBe('SUCCESS')
-    const admin = testKafka().admin()
-    await admin.connect()
-    const existing = await admin.listTopics()
-    await admin.disconnect()
-    for (const topic of topics) expect(existing).toContain(topic)
+    expect(await partitionsOf(topics)).toEqual(Object.fromEntries(topics.map((t) => [t, 2])))
   })
 
-  it('answers FAILED with the reason when the cluster cannot be reached, so the stack does not wait', async () => {
-    const unreachable = localKafkaConfig({ bootstrapServers: ['127.0.0.1:1'], retries: 1 })
-    const result = await handleTopicsEvent(event('Create', topics), deps(unreachable))
-    expect(result.Status).toBe('FAILED')
-    expect(responses.at(-1)?.body).toMatchObject({ Status: 'FAILED' })
-    expect(String(responses.at(-1)?.body.Reason)).toMatch(
-      /^Could not create the Kafka topics: .*ECONNREFUSED/,
+  it('Update: adds a topic and raises the partitions, keeping the physical id', async () => {
+    const { body } = await invoke(event('Update', [...topics, added], 3, { topics, numPartitions: 2 }))
+    expect(body).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'Topics-request-0',
+      Data: { Created: added, Extended: topics.join(','), BootstrapBrokers: LOCAL_BROKER },
+    })
+    expect(await partitionsOf([...topics, added])).toEqual(
+      Object.fromEntries([...topics, added].map((t) => [t, 3])),
     )
+  })
+
+  it('Update: refuses fewer partitions, which Kafka cannot do, with the reason', async () => {
+    const { body } = await invoke(event('Update', topics, 1, { topics, numPartitions: 3 }))
+    expect(body.Status).toBe('FAILED')
+    expect(String(body.Reason)).toMatch(/has 3 partitions; Kafka cannot reduce them to 1/)
+    expect(await partitionsOf(topics)).toEqual(Object.fromEntries(topics.map((t) => [t, 3])))
+  })
+
+  it('answers FAILED with the reason within seconds for a bad setting', async () => {
+    const { body, answeredInMs } = await invoke(event('Create', topics), {
+      ...LOCAL_ENV,
+      KAFKA_BOOTSTRAP_SERVERS: '',
+      MSK_CLUSTER_ARN: 'arn:aws:kafka:eu-west-1:123:cluster/not-an-arn',
+    })
+    expect(body.Status).toBe('FAILED')
+    expect(String(body.Reason)).toMatch(/MSK_CLUSTER_ARN is not an MSK cluster ARN/)
+    expect(answeredInMs).toBeLessThan(10_000)
+  })
+
+  it('answers FAILED with the reason within seconds when the brokers cannot be reached', async () => {
+    const { body, answeredInMs } = await invoke(event('Create', topics), {
+      ...LOCAL_ENV,
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+    })
+    expect(body.Status).toBe('FAILED')
+    expect(String(body.Reason)).toMatch(/ECONNREFUSED|Connection error/)
+    expect(answeredInMs).toBeLessThan(10_000)
+  })
+
+  it('Delete: always SUCCESS and keeps the topics, even with the cluster and the settings gone', async () => {
+    const { body } = await invoke(event('Delete', topics), {
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+      MSK_CLUSTER_ARN: 'not-an-arn',
+    })
+    expect(body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'Topics-request-0' })
+    expect(body.Data).toBeUndefined()
+    expect(Object.keys(await partitionsOf(topics))).toHaveLength(topics.length)
   })
 })
