@@ -4,13 +4,13 @@ import type { ProduceSummary } from './producer/produce-batches.js'
 
 /**
  * CloudWatch metrics in the Embedded Metric Format (Powertools Metrics), flushed by the `logMetrics`
- * middleware at the end of each invocation. The dashboard and alarms in serverless.yml read these names.
+ * middleware at the end of each invocation. serverless.yml names the namespace once
+ * (POWERTOOLS_METRICS_NAMESPACE) and reads these metric names in its alarms and dashboard. Every metric
+ * carries the dimensions service and stage, so two stages in one account and region stay apart.
  */
-export const METRICS_NAMESPACE = 'MskLambdaStocks'
-
 export const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks',
+  ...(process.env.STAGE === undefined ? {} : { defaultDimensions: { stage: process.env.STAGE } }),
 })
 
 export function recordProcessorMetrics(summary: ProcessSummary, processingMs: number): void {

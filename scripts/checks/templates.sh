@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# npm run check:templates: packages every deployment variant offline and runs cfn-lint and checkov on
-# each CloudFormation template. Suppressed findings are listed with their reasons in .cfnlintrc and
-# .checkov.yaml. Installs the checkers first (scripts/checks/install.sh).
+# npm run check:templates: packages every deployment variant offline and runs on each CloudFormation
+# template cfn-lint, checkov, and parliament on every role's policies (scripts/checks/iam_policies.py).
+# Findings kept on purpose are listed with their reasons in .cfnlintrc, .checkov.yaml and
+# .parliament.yaml. Installs the checkers first (scripts/checks/install.sh).
 set -euo pipefail
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$PROJECT_DIR"
@@ -20,10 +21,18 @@ declare -A VARIANTS=(
   [prod-existing]="--stage prod ${EXISTING[*]}"
   [prod-existing-partial]="--stage prod ${EXISTING[*]} --param=reportBatchItemFailures=true --param=errorHandling=false"
   [dev-serverless]="--stage dev --param=cluster=serverless"
+  [dev-serverless-sqs-on-demand]="--stage dev --param=cluster=serverless --param=onFailureDestination=sqs --param=errorHandling=false"
+  [dev-serverless-sqs]="--stage dev --param=cluster=serverless --param=onFailureDestination=sqs"
   [prod-provisioned]="--stage prod --param=cluster=provisioned --param=alarmEmail=ops@example.com"
 )
 
 status=0
+# The tests check every IAM statement against this copy of AWS's reference; it must match the pinned one.
+"$VENV/bin/python" scripts/checks/iam_reference.py
+if ! git diff --quiet -- test/support/iam-reference.json; then
+  echo "[checks] test/support/iam-reference.json changed with the pinned parliament: commit it" >&2
+  status=1
+fi
 for variant in "${!VARIANTS[@]}"; do
   rm -rf "${OUT:?}/$variant"
   # shellcheck disable=SC2086
@@ -33,5 +42,7 @@ for variant in "${!VARIANTS[@]}"; do
   "$VENV/bin/cfn-lint" --config-file .cfnlintrc -- "$template" || status=1
   echo "[checks] $variant: checkov" >&2
   "$VENV/bin/checkov" --config-file .checkov.yaml -f "$template" || status=1
+  echo "[checks] $variant: parliament (IAM policies)" >&2
+  "$VENV/bin/python" scripts/checks/iam_policies.py "$template" "$OUT/$variant/iam" || status=1
 done
 exit "$status"

@@ -1,11 +1,18 @@
 'use strict'
 
 /**
- * A local Serverless plugin: before packaging (and so before deploying), checks that the params of the
- * chosen `cluster` mode are set, so a forgotten `--param` fails at once with the name to set rather than
- * as a CloudFormation rollback. The values reach it resolved, in `custom.clusterParams`.
+ * A local Serverless plugin: before packaging (and so before deploying), checks the params that choose
+ * what a stage deploys, so a forgotten or mistyped `--param` fails at once with the name to set rather
+ * than as a CloudFormation rollback, or worse, a stack that deploys without what was asked for. The
+ * values reach it resolved, in `custom.checkedParams`.
  */
-const MODES = ['local', 'existing', 'serverless', 'provisioned']
+const CHOICES = {
+  cluster: ['local', 'existing', 'serverless', 'provisioned'],
+  onFailureDestination: ['kafka', 'sqs'],
+  validation: ['strict', 'flink'],
+  errorHandling: ['true', 'false'],
+  reportBatchItemFailures: ['true', 'false'],
+}
 const REQUIRED = {
   existing: {
     clusterArn: 'the cluster ARN, arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID',
@@ -13,26 +20,40 @@ const REQUIRED = {
     securityGroupIds: 'security groups the brokers accept on 9098, sg-...',
   },
 }
+// A `kafka://TOPIC` destination is at least 12 characters (AWS::Lambda::EventSourceMapping OnFailure).
+const MIN_GAVE_UP_TOPIC_LENGTH = 4
 
-class CheckClusterParams {
+class CheckParams {
   constructor(serverless) {
     this.serverless = serverless
     this.hooks = { 'before:package:initialize': () => this.check() }
   }
 
+  fail(message) {
+    throw new this.serverless.classes.Error(message)
+  }
+
   check() {
-    const params = this.serverless.service.custom.clusterParams
-    if (!MODES.includes(params.cluster)) {
-      throw new this.serverless.classes.Error(
-        `--param cluster must be one of ${MODES.join(', ')}, got "${params.cluster}"`,
-      )
+    const params = this.serverless.service.custom.checkedParams
+    for (const [name, allowed] of Object.entries(CHOICES)) {
+      if (!allowed.includes(String(params[name]))) {
+        this.fail(`--param ${name} must be one of ${allowed.join(', ')}, got "${params[name]}"`)
+      }
     }
     const missing = Object.entries(REQUIRED[params.cluster] ?? {}).filter(([name]) => !params[name])
     if (missing.length > 0) {
       const list = missing.map(([name, what]) => `--param="${name}=..." (${what})`).join('; ')
-      throw new this.serverless.classes.Error(`cluster=${params.cluster} needs ${list}`)
+      this.fail(`cluster=${params.cluster} needs ${list}`)
+    }
+    if (
+      params.onFailureDestination === 'kafka' &&
+      String(params.gaveUpTopic).length < MIN_GAVE_UP_TOPIC_LENGTH
+    ) {
+      this.fail(
+        `--param gaveUpTopic must have at least ${MIN_GAVE_UP_TOPIC_LENGTH} characters (kafka://TOPIC)`,
+      )
     }
   }
 }
 
-module.exports = CheckClusterParams
+module.exports = CheckParams

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { conditionValues } from '../support/cloudformation.js'
 import { packageTemplate, serverless, type Template } from '../support/serverless.js'
 
 /** What each created resource of a type says, by logical id. */
@@ -56,25 +57,52 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
     expect(provisionedTemplate.Resources.ServerlessCluster).toBeUndefined()
   })
 
-  it('keeps the VPC private: no internet gateway or NAT, AWS APIs through interface endpoints', () => {
+  it('keeps the VPC private: no internet gateway or NAT, AWS APIs through the endpoints the docs name', () => {
     for (const template of [serverlessTemplate, provisionedTemplate]) {
       const types = Object.values(template.Resources).map((r) => r.Type)
       expect(types).not.toContain('AWS::EC2::InternetGateway')
       expect(types).not.toContain('AWS::EC2::NatGateway')
       expect(Object.values(ofType(template, 'AWS::EC2::Route'))).toHaveLength(0)
-      const endpoints = Object.values(ofType(template, 'AWS::EC2::VPCEndpoint')).map((e) => [
-        e.Properties.VpcEndpointType,
-        e.Properties.ServiceName,
-      ])
-      expect(endpoints).toEqual([
-        ...['kafka', 'sts', 'lambda'].map((service) => [
-          'Interface',
-          { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` },
+      const endpoints = Object.fromEntries(
+        Object.entries(ofType(template, 'AWS::EC2::VPCEndpoint')).map(([id, e]) => [
+          id,
+          [e.Condition ?? 'always', e.Properties.VpcEndpointType, e.Properties.ServiceName],
         ]),
+      )
+      const sub = (before: string, after: string) => ({ 'Fn::Sub': `${before}.\${AWS::Region}.${after}` })
+      expect(endpoints).toEqual({
+        // The MSK API's current interface endpoint service (MSK guide), for GetBootstrapBrokers.
+        KafkaApiEndpoint: ['always', 'Interface', sub('aws.api', 'kafka-api')],
+        // On-demand pollers only: provisioned ones (the default, for error handling) need neither.
+        StsEndpoint: ['OnDemandMode', 'Interface', sub('com.amazonaws', 'sts')],
+        LambdaApiEndpoint: ['OnDemandMode', 'Interface', sub('com.amazonaws', 'lambda')],
+        // Only for an SQS on-failure destination.
+        SqsEndpoint: ['SqsOnFailure', 'Interface', sub('com.amazonaws', 'sqs')],
         // CloudFormation takes the topics function's answer at a pre-signed S3 URL.
-        ['Gateway', { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.s3` }],
-      ])
+        S3Endpoint: ['always', 'Gateway', sub('com.amazonaws', 's3')],
+      })
+      // The topics function calls the MSK API through that endpoint's dual-stack name.
+      const topicsEnv = template.Resources.TopicsLambdaFunction?.Properties.Environment as {
+        Variables: Record<string, unknown>
+      }
+      expect(topicsEnv.Variables.AWS_USE_DUALSTACK_ENDPOINT).toBe('true')
     }
+  })
+
+  it('brings an SQS endpoint, reachable on 443 from the pollers, with an SQS on-failure destination', async () => {
+    const sqs = await packageTemplate('dev', { cluster: 'serverless', onFailureDestination: 'sqs' })
+    const conditions = conditionValues(sqs)
+    expect(conditions).toMatchObject({ SqsOnFailure: true, KafkaOnFailure: false, OnDemandMode: false })
+    expect(sqs.Resources.SqsEndpoint?.Properties.SecurityGroupIds).toEqual([{ Ref: 'EndpointSecurityGroup' }])
+    const ingress = Object.values(ofType(sqs, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+    expect(ingress).toContainEqual(
+      expect.objectContaining({
+        GroupId: { Ref: 'EndpointSecurityGroup' },
+        FromPort: 443,
+        SourceSecurityGroupId: { Ref: 'BrokerSecurityGroup' },
+      }),
+    )
+    expect(sqs.Resources.ProcessorFailureQueue?.Type).toBe('AWS::SQS::Queue')
   })
 
   it('lets only the functions and the event source mapping reach the brokers, on 9098', () => {
@@ -122,29 +150,42 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       Type: 'Custom::KafkaTopics',
       Properties: {
         ServiceToken: { 'Fn::GetAtt': ['TopicsLambdaFunction', 'Arn'] },
-        Topics: ['stocks-in', 'stocks-out', 'stocks-dlq'],
+        // CloudFormation waits this long at most, not its default hour, for an answer that never comes.
+        ServiceTimeout: 120,
+        Topics: [
+          'stocks-in',
+          'stocks-out',
+          'stocks-dlq',
+          { 'Fn::If': ['KafkaOnFailure', 'stocks-gave-up', { Ref: 'AWS::NoValue' }] },
+        ],
         NumPartitions: 2,
         ReplicationFactor: -1,
         ClusterArn: { Ref: 'ServerlessCluster' },
-        ApiEndpoints: [{ Ref: 'KafkaApiEndpoint' }, { Ref: 'StsEndpoint' }, { Ref: 'S3Endpoint' }],
       },
     })
     expect(serverlessTemplate.Resources.ProcessorEventSourceMapping?.DependsOn).toContain('Topics')
+    // The function answers before its own timeout, well inside the service timeout.
+    expect(serverlessTemplate.Resources.TopicsLambdaFunction?.Properties.Timeout).toBe(60)
   })
 
-  it('alarms on offset lag, errors and dead letters, and draws them on a dashboard', () => {
+  it('alarms on offset lag, errors, dead letters and what the mapping gave up on, per stage, on a dashboard', () => {
     const alarms = ofType(provisionedTemplate, 'AWS::CloudWatch::Alarm')
-    const watched = Object.values(alarms).map((a) => {
-      const dimensions = a.Properties.Dimensions as { Value: unknown }[]
-      return `${a.Properties.Namespace}/${a.Properties.MetricName}:${JSON.stringify(dimensions[0]?.Value)}`
-    })
+    const watched = Object.values(alarms).map(
+      (a) =>
+        `${a.Properties.Namespace}/${a.Properties.MetricName}:${JSON.stringify(a.Properties.Dimensions)}`,
+    )
+    const mapping = JSON.stringify([
+      { Name: 'EventSourceMappingUUID', Value: { Ref: 'ProcessorEventSourceMapping' } },
+    ])
     expect(watched.sort()).toEqual(
       [
-        'AWS/Lambda/OffsetLag:"msk-lambda-stocks-prod-processor"',
-        'AWS/Lambda/Errors:"msk-lambda-stocks-prod-processor"',
-        'AWS/Lambda/Errors:"msk-lambda-stocks-prod-producer"',
-        'MskLambdaStocks/RecordsDeadLettered:"msk-lambda-stocks"',
-        'AWS/SQS/ApproximateNumberOfMessagesVisible:{"Fn::GetAtt":["ProcessorFailureQueue","QueueName"]}',
+        'AWS/Lambda/OffsetLag:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-processor"}]',
+        'AWS/Lambda/Errors:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-processor"}]',
+        'AWS/Lambda/Errors:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-producer"}]',
+        // The custom metric carries the stage, so dev and prod in one account never share an alarm.
+        'MskLambdaStocks/RecordsDeadLettered:[{"Name":"service","Value":"msk-lambda-stocks"},{"Name":"stage","Value":"prod"}]',
+        `AWS/Lambda/OnFailureDestinationDeliveredEventCount:${mapping}`,
+        `AWS/Lambda/DroppedEventCount:${mapping}`,
       ].sort(),
     )
     for (const alarm of Object.values(alarms))
@@ -154,10 +195,20 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       EvaluationPeriods: 3,
       Statistic: 'Maximum',
     })
+    // The functions emit their metrics under the same namespace, with the stage as a dimension.
+    const env = provisionedTemplate.Resources.ProcessorLambdaFunction?.Properties.Environment as {
+      Variables: Record<string, unknown>
+    }
+    expect(env.Variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'MskLambdaStocks', STAGE: 'prod' })
     const dashboard = provisionedTemplate.Resources.Dashboard?.Properties.DashboardBody as
-      | { 'Fn::Sub': [string, unknown] }
+      | { 'Fn::Sub': [string, Record<string, unknown>] }
       | undefined
-    const body = dashboard?.['Fn::Sub'][0] ?? ''
+    const [body = '', values = {}] = dashboard?.['Fn::Sub'] ?? []
+    expect(values).toMatchObject({
+      Namespace: 'MskLambdaStocks',
+      Service: 'msk-lambda-stocks',
+      Stage: 'prod',
+    })
     for (const metric of [
       'RecordsIn',
       'RecordsOut',
@@ -165,10 +216,19 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       'OffsetLag',
       'BatchLatency',
       'Errors',
+      'OnFailureDestinationDeliveredEventCount',
+      'DroppedEventCount',
     ]) {
       expect(body).toContain(`"${metric}"`)
     }
-    expect(JSON.parse(body.replaceAll(/\$\{[^}]+\}/g, 'x')).widgets).toHaveLength(4)
+    // Every custom metric line of the dashboard names the stage.
+    const widgets = JSON.parse(body.replaceAll(/\$\{[^}]+\}/g, 'x')).widgets as {
+      properties: { metrics: unknown[][] }
+    }[]
+    expect(widgets).toHaveLength(5)
+    for (const line of widgets.flatMap((w) => w.properties.metrics)) {
+      if (line[0] === 'x') expect(line.slice(2, 6)).toEqual(['service', 'x', 'stage', 'x'])
+    }
   })
 
   it('can pause the producer and the processor per stage', async () => {

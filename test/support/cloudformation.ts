@@ -38,6 +38,17 @@ export function evaluate(node: Node, pseudo: Pseudo): unknown {
       const [index, list] = arg as [number, Node]
       return (evaluate(list, pseudo) as unknown[])[index]
     }
+    case 'Fn::Sub': {
+      const [text, variables] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, Node>])
+      const values = evaluate(variables, pseudo) as Record<string, unknown>
+      return text.replaceAll(/\$\{([^}]+)\}/g, (_, name: string) =>
+        String(name in values ? values[name] : evaluate({ Ref: name }, pseudo)),
+      )
+    }
+    case 'Fn::GetAtt': {
+      const [resource, attribute] = arg as [string, string]
+      return `GetAtt(${resource}.${attribute})`
+    }
     case 'Fn::If': {
       const [condition, then, otherwise] = arg as [string, Node, Node]
       const holds = pseudo.conditions?.[condition]
@@ -64,4 +75,34 @@ export function roleStatements(template: { Resources: Record<string, Node> }, ro
   return resource.Properties.Policies.flatMap(
     (policy) => evaluate(policy.PolicyDocument.Statement, pseudo) as Statement[],
   )
+}
+
+/** The value of every condition of a packaged template (its params are already in it). */
+export function conditionValues(template: { Conditions?: Record<string, Node> }): Record<string, boolean> {
+  const conditions = template.Conditions ?? {}
+  const values: Record<string, boolean> = {}
+  const truth = (node: Node): boolean => {
+    const [fn, arg] = Object.entries(node as object)[0] ?? []
+    const args = arg as Node[]
+    switch (fn) {
+      case 'Fn::Equals':
+        return String(args[0]) === String(args[1])
+      case 'Fn::Not':
+        return !truth(args[0])
+      case 'Fn::And':
+        return args.every(truth)
+      case 'Fn::Or':
+        return args.some(truth)
+      case 'Condition':
+        return conditionValue(arg as string)
+      default:
+        throw new Error(`unsupported condition function ${String(fn)}`)
+    }
+  }
+  const conditionValue = (name: string): boolean => {
+    values[name] ??= truth(conditions[name])
+    return values[name]
+  }
+  for (const name of Object.keys(conditions)) conditionValue(name)
+  return values
 }
