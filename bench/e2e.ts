@@ -49,7 +49,10 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
 
   const processed = Object.values(event.records)
     .flat()
-    .map((record) => transformRecord(record, 0).message)
+    .flatMap((record) => {
+      const outcome = transformRecord(record, 0)
+      return outcome.kind === 'sink' ? outcome.messages : [outcome.message]
+    })
   const sendProcessed = () => sink.send([{ topic: sinkTopic, messages: processed }])
   const messages = processed.map(({ key, value, headers }) => ({
     key,

@@ -106,7 +106,7 @@ function resolve(
   nano: number,
   resolver: Resolver,
 ): LocalDateTime | undefined {
-  if (year > MAX_YEAR || month < 1 || month > 12 || day < 1 || day > 31) return undefined
+  if (year > MAX_YEAR || year < -MAX_YEAR || month < 1 || month > 12 || day < 1 || day > 31) return undefined
   const lastDay = daysInMonth(year, month)
   if (day > lastDay) {
     if (resolver === 'strict') return undefined

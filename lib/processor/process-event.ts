@@ -1,6 +1,6 @@
 import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
-import { describeError, log } from '../log.js'
+import { describeError, logger } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
 import type { ValidationMode } from '../stocks/codec.js'
 import { transformRecord } from './transform.js'
@@ -26,8 +26,11 @@ export interface KafkaBatchItemFailure {
 }
 
 export interface ProcessSummary {
+  /** Source records of the event. */
   readonly records: number
+  /** Sink records written: one per source record, more for a JSON array of rows (`flink` mode). */
   readonly written: number
+  /** Source records dead-lettered. */
   readonly deadLettered: number
   readonly deliveries: PartitionDelivery[]
   /** Present when partial batch responses are on; empty when every record was acknowledged. */
@@ -40,6 +43,8 @@ export interface ProcessSummary {
 
 interface PartitionWork {
   readonly id: string
+  /** Source records: each one is written (as one sink record, or several for a JSON array) or dead-lettered. */
+  readonly records: number
   readonly firstOffset: number
   readonly oldestTimestamp: number
   readonly batches: TopicMessages[]
@@ -59,11 +64,11 @@ function transformPartition(
   for (const record of records) {
     const outcome = transformRecord(record, deadLetteredAt, deps.validation)
     if (outcome.kind === 'sink') {
-      sinkMessages.push(outcome.message)
+      for (const message of outcome.messages) sinkMessages.push(message)
       continue
     }
     deadLetters.push(outcome.message)
-    log.warn('Record dead-lettered', {
+    logger.warn('Record dead-lettered', {
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
@@ -73,6 +78,7 @@ function transformPartition(
   }
   return {
     id,
+    records: records.length,
     firstOffset: records[0]?.offset ?? 0,
     oldestTimestamp: Math.min(...records.map((record) => record.timestamp)),
     batches: [
@@ -89,7 +95,7 @@ function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery
   const deadLettered = work.reduce((sum, part) => sum + part.deadLettered, 0)
   const oldest = Math.min(...work.map((part) => part.oldestTimestamp))
   return {
-    records: written + deadLettered,
+    records: work.reduce((sum, part) => sum + part.records, 0),
     written,
     deadLettered,
     deliveries,
@@ -117,11 +123,11 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
       const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
       return summarise(work, deliveries, now())
     } catch (error) {
-      log.error('Batch not acknowledged; the invocation fails and Lambda retries it', {
+      logger.error('Batch not acknowledged; the invocation fails and Lambda retries it', {
         partitions: work.map((part) => ({
           partition: part.id,
           fromOffset: part.firstOffset,
-          records: part.written + part.deadLettered,
+          records: part.records,
         })),
         error: describeError(error),
       })
@@ -138,7 +144,7 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
   }
   for (const [i, result] of results.entries()) {
     if (result.status === 'rejected') {
-      log.error('Partition not acknowledged; reported for retry', {
+      logger.error('Partition not acknowledged; reported for retry', {
         partition: work[i]?.id,
         offset: work[i]?.firstOffset,
         error: asError(result.reason).message,

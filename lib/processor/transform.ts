@@ -28,7 +28,8 @@ export const DEAD_LETTER_HEADERS = {
 } as const
 
 export type RecordOutcome =
-  | { readonly kind: 'sink'; readonly message: OutgoingMessage }
+  /** One sink record per row; a value holds several only when it is a JSON array (`flink` mode). */
+  | { readonly kind: 'sink'; readonly messages: readonly OutgoingMessage[] }
   | {
       readonly kind: 'dead-letter'
       readonly message: OutgoingMessage
@@ -59,13 +60,14 @@ export function transformRecord(
   const decoded =
     text === undefined ? decodeStock(decodeBase64(record.value), mode) : decodeStockText(text, mode)
   if (decoded.ok) {
+    const headers = sourceHeaders(record)
     return {
       kind: 'sink',
-      message: {
-        key: encodeKey(decoded.row.ticker),
-        value: encodeSinkValue(decoded.row),
-        headers: sourceHeaders(record),
-      },
+      messages: decoded.rows.map((row) => ({
+        key: encodeKey(row.ticker),
+        value: encodeSinkValue(row),
+        headers,
+      })),
     }
   }
   return {

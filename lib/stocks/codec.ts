@@ -1,4 +1,4 @@
-import { jacksonText } from '../flink/jackson-bytes.js'
+import { type JacksonText, jacksonText } from '../flink/jackson-bytes.js'
 import { jacksonDouble, jacksonString } from '../flink/jackson-writer.js'
 import { type FieldRead, type ReadProblem, type RowField, readRow } from '../flink/json-row-reader.js'
 import { convertFlinkRow, type FlinkRow } from '../flink/source-row.js'
@@ -42,7 +42,10 @@ export interface Rejection {
 /** A row of the sink table as Flink wrote it: the event time's text, the ticker and the price. */
 export type SinkRow = FlinkRow
 
-export type DecodeResult = { readonly ok: true; readonly row: SinkRow } | ({ readonly ok: false } & Rejection)
+/** A value holds one row, or with `flink` an array of them (Flink wrote a record for each). */
+export type DecodeResult =
+  | { readonly ok: true; readonly rows: readonly SinkRow[] }
+  | ({ readonly ok: false } & Rejection)
 
 /** A stock record is under 100 bytes; `strict` refuses anything far larger as not one. */
 export const MAX_VALUE_BYTES = 64 * 1024
@@ -65,13 +68,19 @@ const FIELD_REASONS: Record<RowField, RejectionReason> = {
 }
 
 /** `flink`: Flink's reading, record by record; what failed the job is dead-lettered instead. */
-function decodeAsFlink(text: string, stop: string | undefined): DecodeResult {
-  const read = readRow(text, stop)
-  // Fields met before a syntax error had already been converted, and may have failed first.
-  const conversion = convertFlinkRow(read.fields)
-  if (!conversion.ok) return reject(FIELD_REASONS[conversion.field], conversion.detail)
+function decodeAsFlink(source: JacksonText): DecodeResult {
+  const read = readRow(source)
+  const rows: SinkRow[] = []
+  // Rows met before a syntax error had already been converted, and may have failed first.
+  for (const fields of read.rows) {
+    const conversion = convertFlinkRow(fields)
+    if (!conversion.ok) return reject(FIELD_REASONS[conversion.field], conversion.detail)
+    rows.push(conversion.row)
+  }
   if (!read.ok) return reject(PROBLEM_REASONS[read.problem], read.detail)
-  return { ok: true, row: conversion.row }
+  if (rows.length === 0)
+    return reject('NOT_AN_OBJECT', 'the value is an empty array: Flink wrote no row for it')
+  return { ok: true, rows }
 }
 
 const TRAILING_WHITESPACE = /^[ \t\n\r]*$/
@@ -90,9 +99,11 @@ function missing(field: FieldRead | undefined): boolean {
 }
 
 /** `strict`: the same reading, then the checks that turn Flink's nulls and coercions into dead letters. */
-function decodeStrictly(text: string, stop: string | undefined): DecodeResult {
-  const read = readRow(text, stop)
+function decodeStrictly(source: JacksonText): DecodeResult {
+  const read = readRow(source)
   if (!read.ok) return reject(PROBLEM_REASONS[read.problem], read.detail)
+  if (read.array) return reject('NOT_AN_OBJECT', 'the value is an array; strict reads one object per record')
+  const text = source.text
   if (read.end < text.length && !TRAILING_WHITESPACE.test(text.slice(read.end))) {
     return reject(
       'INVALID_JSON',
@@ -106,7 +117,7 @@ function decodeStrictly(text: string, stop: string | undefined): DecodeResult {
   let eventTime: FieldRead | undefined
   let ticker: FieldRead | undefined
   let price: FieldRead | undefined
-  for (const field of read.fields) {
+  for (const field of read.rows[0] ?? []) {
     if (field.field === 'event_time') eventTime = field
     else if (field.field === 'ticker') ticker = field
     else price = field
@@ -131,7 +142,7 @@ function decodeStrictly(text: string, stop: string | undefined): DecodeResult {
       'event_time is not yyyy-MM-dd HH:mm:ss[.fraction] (or its ISO form), a real date and time',
     )
   }
-  return { ok: true, row: { eventTime: time, ticker: ticker.text, price: value } }
+  return { ok: true, rows: [{ eventTime: time, ticker: ticker.text, price: value }] }
 }
 
 /** The strict mode's ISO extension, written as Flink writes its timestamps. */
@@ -140,8 +151,8 @@ function isoExtensionText(text: string): string | undefined {
   return time === undefined ? undefined : formatSqlTimestamp(throughTimestampData(time))
 }
 
-function decodeText(text: string, stop: string | undefined, mode: ValidationMode): DecodeResult {
-  return mode === 'flink' ? decodeAsFlink(text, stop) : decodeStrictly(text, stop)
+function decodeText(source: JacksonText, mode: ValidationMode): DecodeResult {
+  return mode === 'flink' ? decodeAsFlink(source) : decodeStrictly(source)
 }
 
 /** Decodes a source value (its raw bytes) into the sink row, or says why it cannot be written. */
@@ -154,9 +165,10 @@ export function decodeStock(value: Uint8Array | null, mode: ValidationMode = 'st
       `the value is ${value.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}`,
     )
   }
-  const { text, stop, wellFormedUtf8 } = jacksonText(value)
-  if (mode === 'strict' && !wellFormedUtf8) return reject('INVALID_UTF8', 'the value is not valid UTF-8')
-  return decodeText(text, stop, mode)
+  const source = jacksonText(value)
+  if (mode === 'strict' && !source.wellFormedUtf8)
+    return reject('INVALID_UTF8', 'the value is not valid UTF-8')
+  return decodeText(source, mode)
 }
 
 /**
@@ -171,7 +183,7 @@ export function decodeStockText(text: string, mode: ValidationMode = 'strict'): 
   if (mode === 'strict' && text.length > MAX_VALUE_BYTES) {
     return reject('VALUE_TOO_LARGE', `the value is ${text.length} bytes; the limit is ${MAX_VALUE_BYTES}`)
   }
-  return decodeText(text, undefined, mode)
+  return decodeText({ text, wellFormedUtf8: true, encoding: 'utf8' }, mode)
 }
 
 const MAX_CACHED = 16_384

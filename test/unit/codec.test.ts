@@ -18,7 +18,7 @@ const valid = { event_time: '2023-08-08 04:21:56.484810', ticker: 'AAPL', price:
 /** What the processor writes for a value, or the reason it dead-letters it. */
 function written(value: Buffer | null, mode: ValidationMode): string {
   const decoded = decodeStock(value, mode)
-  return decoded.ok ? encodeSinkValue(decoded.row) : `dead-letter ${decoded.reason}`
+  return decoded.ok ? decoded.rows.map(encodeSinkValue).join('\n') : `dead-letter ${decoded.reason}`
 }
 
 describe('encoding', () => {
@@ -69,7 +69,8 @@ describe.each(['strict', 'flink'] as const)('both modes (%s)', (mode) => {
     ['a tombstone', null, 'TOMBSTONE'],
     ['an empty value', bytes(''), 'EMPTY_VALUE'],
     ['not JSON', bytes('{"event_time":'), 'INVALID_JSON'],
-    ['a JSON array', json([valid]), 'NOT_AN_OBJECT'],
+    ['an array of something else', bytes('[1]'), 'NOT_AN_OBJECT'],
+    ['an empty array', bytes('[]'), 'NOT_AN_OBJECT'],
     ['JSON null', bytes('null'), 'NOT_AN_OBJECT'],
     ['an ISO-less bad time', json({ ...valid, event_time: 'yesterday' }), 'INVALID_EVENT_TIME'],
     [
@@ -107,6 +108,14 @@ describe.each(['strict', 'flink'] as const)('both modes (%s)', (mode) => {
 })
 
 describe('flink mode: what the Flink job wrote, nulls and coercions included', () => {
+  it('writes a record for each object of an array, as Flink wrote a row for each', () => {
+    expect(written(json([valid, { ticker: 'V' }]), 'flink')).toBe(
+      '{"event_time":"2023-08-08 04:21:56.48481","ticker":"AAPL","price":41.72}\n' +
+        '{"event_time":null,"ticker":"V","price":null}',
+    )
+    expect(written(json([valid, null]), 'flink')).toBe('dead-letter NOT_AN_OBJECT')
+  })
+
   it.each([
     [{}, '{"event_time":null,"ticker":null,"price":null}'],
     [{ ...valid, price: null }, '{"event_time":"2023-08-08 04:21:56.48481","ticker":"AAPL","price":null}'],
@@ -145,6 +154,7 @@ describe('flink mode: what the Flink job wrote, nulls and coercions included', (
 
 describe('strict mode: nulls, coercions and oddities dead-lettered with their reason', () => {
   const cases: [string, Buffer, RejectionReason, RegExp][] = [
+    ['a JSON array', json([valid]), 'NOT_AN_OBJECT', /one object per record/],
     ['an oversized value', Buffer.alloc(MAX_VALUE_BYTES + 1, 32), 'VALUE_TOO_LARGE', /65537 bytes/],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'INVALID_UTF8', /UTF-8/],
     ['UTF-16', Buffer.from(JSON.stringify(valid), 'utf16le'), 'INVALID_UTF8', /UTF-8/],

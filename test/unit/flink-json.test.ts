@@ -6,7 +6,7 @@ import { type JsonValue, readRow } from '../../lib/flink/json-row-reader.js'
 const fieldsOf = (text: string) => {
   const read = readRow(text)
   if (!read.ok) throw new Error(read.detail)
-  return read.fields.map(({ field, ...value }) => [field, value])
+  return (read.rows[0] ?? []).map(({ field, ...value }) => [field, value])
 }
 
 describe("readRow: the row converter's reading of a value", () => {
@@ -40,7 +40,7 @@ describe("readRow: the row converter's reading of a value", () => {
 
   it('keeps every occurrence until three row fields were met, then only skips', () => {
     const read = readRow('{"ticker":"A","ticker":"B","price":1,"event_time":"x","ticker":"C"}')
-    expect(read.ok && read.fields.map(({ field }) => field)).toEqual(['ticker', 'ticker', 'price'])
+    expect(read.ok && read.rows[0]?.map(({ field }) => field)).toEqual(['ticker', 'ticker', 'price'])
     expect(read.ok && read.duplicateField).toBe('ticker')
   })
 
@@ -52,7 +52,8 @@ describe("readRow: the row converter's reading of a value", () => {
   it.each([
     ['', 'blank'],
     ['  \n', 'blank'],
-    ['[]', 'not-an-object'],
+    ['[1]', 'not-an-object'],
+    ['[{}, null]', 'not-an-object'],
     ['"x"', 'not-an-object'],
     ['123', 'not-an-object'],
     ['null', 'not-an-object'],
@@ -87,20 +88,50 @@ describe("readRow: the row converter's reading of a value", () => {
     expect(readRow(`{"price":${'1'.repeat(1001)}}`).ok).toBe(false)
   })
 
+  it('reads an array of objects as a row each, and stops after it', () => {
+    const read = readRow('[{"ticker":"A"},{"price":1}] anything')
+    expect(read.ok && read.array).toBe(true)
+    expect(read.ok && read.rows.map((fields) => fields.map(({ field }) => field))).toEqual([
+      ['ticker'],
+      ['price'],
+    ])
+    expect(read.ok && read.end).toBe(28)
+    const empty = readRow('[]')
+    expect(empty.ok && empty.rows).toEqual([])
+  })
+
+  it("resolves a name with 0xFF bytes by Jackson's symbol table: a known name's padded bytes, else a failure", () => {
+    const value = (name: number[]) =>
+      jacksonText(Buffer.concat([Buffer.from('{"'), Buffer.from(name), Buffer.from('":"V"}')]))
+    const ticker = readRow(value([...Buffer.from('tick'), 0xff, 0xff, ...Buffer.from('er')]))
+    expect(ticker.ok && ticker.rows[0]).toEqual([{ field: 'ticker', kind: 'string', text: 'V' }])
+    expect(readRow(value([...Buffer.from('tic'), 0xff, ...Buffer.from('ker')])).ok).toBe(false)
+  })
+
+  it("limits a name to 50,000 bytes, as Jackson's StreamReadConstraints do", () => {
+    expect(readRow(`{"${'n'.repeat(50_000)}":1,"ticker":"A"}`).ok).toBe(true)
+    expect(readRow(`{"${'n'.repeat(50_001)}":1,"ticker":"A"}`).ok).toBe(false)
+    expect(readRow(`{"${'é'.repeat(25_001)}":1}`).ok).toBe(false)
+  })
+
   it('keeps a container held by a row field as a tree', () => {
     const read = readRow('{"ticker":{"b":1.50,"a":[true,null,-0,1e2],"b":"x"}}')
     if (!read.ok) throw new Error(read.detail)
-    expect(jacksonTreeText(read.fields[0] as JsonValue)).toBe('{"b":"x","a":[true,null,0,100.0]}')
+    expect(jacksonTreeText(read.rows[0]?.[0] as JsonValue)).toBe('{"b":"x","a":[true,null,0,100.0]}')
   })
 
   it('fails only when the reading reaches bytes that could not be decoded', () => {
-    const bad = jacksonText(Buffer.concat([Buffer.from('{"ticker":"A"} '), Buffer.from([0xff])]))
-    expect(bad.stop).toMatch(/start byte/)
-    expect(readRow(bad.text, bad.stop).ok).toBe(true)
+    const after = jacksonText(Buffer.concat([Buffer.from('{"ticker":"A"} '), Buffer.from([0x80])]))
+    expect(after.stop).toMatch(/start byte 0x80/)
+    expect(readRow(after).ok).toBe(true)
+    const bad = jacksonText(
+      Buffer.concat([Buffer.from('{"ticker":"A'), Buffer.from([0xff]), Buffer.from('"}')]),
+    )
+    expect(readRow(bad).ok).toBe(false)
     const inside = jacksonText(
       Buffer.concat([Buffer.from('{"ticker":"A'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
     )
-    const read = readRow(inside.text, inside.stop)
+    const read = readRow(inside)
     expect(read.ok ? 'ok' : read.problem).toBe('encoding')
   })
 })
@@ -110,6 +141,7 @@ describe('jacksonText: the bytes as Jackson decodes them', () => {
     expect(jacksonText(Buffer.from('{"ticker":"株"}'))).toEqual({
       text: '{"ticker":"株"}',
       wellFormedUtf8: true,
+      encoding: 'utf8',
     })
     expect(jacksonText(Buffer.from('\ufeff{}')).text).toBe('{}')
   })
