@@ -1,19 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
-import type { Context, MSKEvent } from 'aws-lambda'
+import type { Context } from 'aws-lambda'
 import { loadProcessorConfig } from '../lib/config.js'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import { logger } from '../lib/log.js'
 import { metrics, recordProcessorMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
+import type { MskEvent } from '../lib/msk/event.js'
 import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
 const config = loadProcessorConfig()
 const sink = new KafkajsSink(config.kafka)
 
-export const handler = middy<MSKEvent, ProcessSummary, Error, Context>()
+export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))

@@ -18,10 +18,3 @@ export function describeError(error: unknown): LogFields {
     ...(error.cause === undefined ? {} : { cause: describeError(error.cause) }),
   }
 }
-
-export const log = {
-  debug: (message: string, fields: LogFields = {}) => logger.debug(message, fields),
-  info: (message: string, fields: LogFields = {}) => logger.info(message, fields),
-  warn: (message: string, fields: LogFields = {}) => logger.warn(message, fields),
-  error: (message: string, fields: LogFields = {}) => logger.error(message, fields),
-}

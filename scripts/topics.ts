@@ -5,7 +5,7 @@
  * TOPIC_REPLICATION_FACTOR (default -1, the cluster's own) shape them.
  */
 import { loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
-import { createBrokerResolver } from '../lib/kafka/brokers.js'
+import { createBrokerResolver } from '../lib/kafka/broker-lookup.js'
 import { createKafka } from '../lib/kafka/client.js'
 import {
   DEFAULT_PARTITIONS,

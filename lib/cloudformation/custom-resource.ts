@@ -1,7 +1,7 @@
 import type middy from '@middy/core'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import { asError } from '../errors.js'
-import { describeError, log } from '../log.js'
+import { describeError, logger } from '../log.js'
 
 /**
  * CloudFormation's custom resource protocol ("CloudFormation custom resource request and response
@@ -78,7 +78,8 @@ async function answer(
     })
     body = JSON.stringify(response)
   }
-  if (response.Status === 'FAILED') log.error('Answering CloudFormation: FAILED', { reason: response.Reason })
+  if (response.Status === 'FAILED')
+    logger.error('Answering CloudFormation: FAILED', { reason: response.Reason })
   await send(event.ResponseURL, body)
   return response
 }
@@ -98,7 +99,7 @@ export function answerCloudFormation(
     },
     onError: async (request) => {
       const error = asError(request.error)
-      log.error('Custom resource request failed', { error: describeError(error) })
+      logger.error('Custom resource request failed', { error: describeError(error) })
       request.response = await answer(request.event, { status: 'FAILED', reason: error.message }, send)
     },
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Kafka, logLevel } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
-import type { BrokerResolver } from './broker-list.js'
+import type { BrokerResolver } from './configured-brokers.js'
 import { mskIamMechanism } from './iam.js'
 import { createIamTokenProvider } from './iam-token.js'
 import { kafkajsLogCreator } from './logging.js'

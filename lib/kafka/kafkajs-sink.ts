@@ -1,10 +1,10 @@
 import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
 import { asError, KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
-import { describeError, log } from '../log.js'
+import { describeError, logger } from '../log.js'
 import { withTimeout } from '../timeout.js'
-import { type BrokerResolver, configuredBrokers } from './broker-list.js'
 import { createKafka } from './client.js'
+import { type BrokerResolver, configuredBrokers } from './configured-brokers.js'
 import { MAX_REQUEST_BYTES, splitIntoRequests } from './requests.js'
 import {
   countMessages,
@@ -188,7 +188,7 @@ export class KafkajsSink implements MessageSink {
         'Disconnecting from Kafka',
       )
     } catch (error) {
-      log.warn('Kafka producer did not disconnect cleanly', { error: describeError(error) })
+      logger.warn('Kafka producer did not disconnect cleanly', { error: describeError(error) })
     }
   }
 

@@ -1,5 +1,5 @@
 import { type LogEntry, logLevel } from 'kafkajs'
-import { log } from '../log.js'
+import { logger } from '../log.js'
 
 /**
  * We bound the idempotent producer's retries on purpose, so that a dead broker fails the invocation
@@ -16,7 +16,7 @@ export function kafkajsLogCreator(): (entry: LogEntry) => void {
   return ({ namespace, level, log: { message, broker, clientId, error } }) => {
     if (EXPECTED_WARNINGS.some((warning) => message.startsWith(warning))) return
     const fields = { source: 'kafkajs', namespace, broker, clientId, error }
-    if (level === logLevel.ERROR || level === logLevel.WARN) log.warn(message, fields)
-    else log.debug(message, fields)
+    if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(message, fields)
+    else logger.debug(message, fields)
   }
 }

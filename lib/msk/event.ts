@@ -73,17 +73,6 @@ export function assertMskEvent(event: unknown): asserts event is MskEvent {
   }
 }
 
-/** Every record of the event, partition group by partition group, each group in offset order. */
-export function* recordsOf(event: MskEvent): Generator<MskRecord> {
-  for (const records of Object.values(event.records)) yield* records
-}
-
-export function countRecords(event: MskEvent): number {
-  let count = 0
-  for (const records of Object.values(event.records)) count += records.length
-  return count
-}
-
 export function decodeBase64(encoded: string | null | undefined): Buffer | null {
   return encoded === undefined || encoded === null ? null : Buffer.from(encoded, 'base64')
 }

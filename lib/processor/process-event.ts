@@ -158,6 +158,6 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
     batchItemFailures: failed.map((part) => ({
       itemIdentifier: { partition: part.id, offset: part.firstOffset },
     })),
-    recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.written + part.deadLettered, 0),
+    recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.records, 0),
   }
 }

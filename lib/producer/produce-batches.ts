@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, PartitionDelivery } from '../kafka/sink.js'
-import { log } from '../log.js'
+import { logger } from '../log.js'
 import { encodeKey, encodeStock } from '../stocks/codec.js'
 import { generateStockBatch } from '../stocks/generate.js'
 
@@ -53,7 +53,7 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
     const delayMs = Math.max(0, startedAt + batch * deps.batchIntervalMs - now())
     if (batch > 0 && deps.remainingTimeMs() < delayMs + deps.sendBudgetMs) {
       const batchesSkipped = deps.batchesPerInvocation - batch
-      log.warn('Skipping batches that would not finish before the function timeout', { batchesSkipped })
+      logger.warn('Skipping batches that would not finish before the function timeout', { batchesSkipped })
       return { batchesSent, batchesSkipped, recordsSent, partitions }
     }
     if (delayMs > 0) await wait(delayMs)

@@ -2,11 +2,11 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import type { CustomResourceOutcome } from '../cloudformation/custom-resource.js'
 import { type Env, loadKafkaConfig } from '../config.js'
 import { ConfigError } from '../errors.js'
-import type { BrokerResolver } from '../kafka/broker-list.js'
-import { createBrokerResolver } from '../kafka/brokers.js'
+import { createBrokerResolver } from '../kafka/broker-lookup.js'
 import { createKafka } from '../kafka/client.js'
+import type { BrokerResolver } from '../kafka/configured-brokers.js'
 import { ensureTopicsOn, type TopicChanges, type TopicSpec } from '../kafka/topics.js'
-import { log } from '../log.js'
+import { logger } from '../log.js'
 
 /** What the stack asks for: the `Custom::KafkaTopics` properties (CloudFormation sends them as text). */
 export interface TopicsProperties {
@@ -69,7 +69,7 @@ export async function applyTopicsRequest(
   const changes = await ensureTopics(specs)
   // The same brokers the topics were just reached through, so the stack never hands out a dead list.
   const bootstrapBrokers = (await brokers()).join(',')
-  log.info('Topics ready', { ...changes, topics: specs.map((s) => s.topic), brokers: bootstrapBrokers })
+  logger.info('Topics ready', { ...changes, topics: specs.map((s) => s.topic), brokers: bootstrapBrokers })
   return {
     status: 'SUCCESS',
     reason: 'OK',

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KafkaConnectionConfig } from '../../lib/config.js'
-import { createBrokerResolver } from '../../lib/kafka/brokers.js'
+import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskEvent } from '../../lib/msk/event.js'

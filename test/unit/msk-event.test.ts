@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidEventError } from '../../lib/errors.js'
-import { assertMskEvent, countRecords, decodeHeaders, recordsOf } from '../../lib/msk/event.js'
+import { assertMskEvent, decodeHeaders } from '../../lib/msk/event.js'
 import { fixture } from '../support/fixtures.js'
 
 describe('assertMskEvent', () => {
@@ -47,19 +47,6 @@ describe('assertMskEvent', () => {
 })
 
 describe('records', () => {
-  it('yields every record, partition group by group, in offset order', () => {
-    const event = fixture('msk.json')
-    const records = [...recordsOf(event)]
-    expect(records.map((r) => `${r.partition}@${r.offset}`)).toEqual([
-      '0@120',
-      '0@121',
-      '0@122',
-      '1@87',
-      '1@88',
-    ])
-    expect(countRecords(event)).toBe(5)
-  })
-
   it('decodes header values sent as Java (signed) bytes', () => {
     const [header] = decodeHeaders({
       topic: 't',

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-kafka'
 import type { AuthMode, KafkaConnectionConfig } from '../config.js'
 import { asError, BrokerDiscoveryError } from '../errors.js'
-import { type BrokerResolver, configuredBrokers } from './broker-list.js'
+import { type BrokerResolver, configuredBrokers } from './configured-brokers.js'
 
 /** Which GetBootstrapBrokers field serves each auth mode (provisioned and serverless clusters alike). */
 function brokerStringFor(auth: AuthMode, output: GetBootstrapBrokersCommandOutput): string | undefined {

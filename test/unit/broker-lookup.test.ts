@@ -2,7 +2,7 @@ import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { BrokerDiscoveryError } from '../../lib/errors.js'
-import { createBrokerResolver } from '../../lib/kafka/brokers.js'
+import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 
 const clusterArn =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
