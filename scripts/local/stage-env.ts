@@ -6,6 +6,10 @@ interface EventSourceMappingProperties {
   AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: string }
   BatchSize: number
   MaximumBatchingWindowInSeconds: number
+  MaximumRetryAttempts?: Value
+  MaximumRecordAgeInSeconds?: Value
+  DestinationConfig?: Value
+  FunctionResponseTypes?: Value
 }
 
 type Value = unknown
@@ -22,19 +26,42 @@ function conditionHolds(name: string, conditions: Record<string, Value>): boolea
     const [fn, arg] = Object.entries(node as object)[0] ?? []
     if (fn === 'Fn::Equals') return String((arg as Value[])[0]) === String((arg as Value[])[1])
     if (fn === 'Fn::And') return (arg as Value[]).every(evaluate)
+    if (fn === 'Fn::Or') return (arg as Value[]).some(evaluate)
+    if (fn === 'Fn::Not') return !evaluate((arg as Value[])[0])
     if (fn === 'Condition') return conditionHolds(arg as string, conditions)
     throw new Error(`unsupported condition function ${fn} in ${name}`)
   }
   return evaluate(conditions[name])
 }
 
-/** An environment value as CloudFormation would resolve it (a plain value or an Fn::If on a condition). */
-function resolve(value: Value, conditions: Record<string, Value>): string {
+/** A value as CloudFormation would resolve Fn::If on the stage's conditions (undefined: AWS::NoValue). */
+function resolveIf(value: Value, conditions: Record<string, Value>): Value {
   if (typeof value === 'object' && value !== null && 'Fn::If' in value) {
     const [condition, then, otherwise] = (value as { 'Fn::If': [string, Value, Value] })['Fn::If']
-    return resolve(conditionHolds(condition, conditions) ? then : otherwise, conditions)
+    return resolveIf(conditionHolds(condition, conditions) ? then : otherwise, conditions)
   }
-  return String(value)
+  if (typeof value === 'object' && value !== null && 'Ref' in value && value.Ref === 'AWS::NoValue')
+    return undefined
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveIf(item, conditions)]))
+  }
+  return value
+}
+
+function resolve(value: Value, conditions: Record<string, Value>): string {
+  return String(resolveIf(value, conditions))
+}
+
+/** Where the mapping records what it gave up on: `kafka://TOPIC`, or a queue of the stack. */
+export type OnFailureDestination =
+  | { readonly kind: 'kafka'; readonly topic: string }
+  | { readonly kind: 'sqs' }
+
+function onFailureOf(destination: Value): OnFailureDestination | undefined {
+  const target = (destination as { OnFailure?: { Destination?: Value } } | undefined)?.OnFailure?.Destination
+  if (typeof target === 'string' && target.startsWith('kafka://'))
+    return { kind: 'kafka', topic: target.slice(8) }
+  return target === undefined ? undefined : { kind: 'sqs' }
 }
 
 export interface StageSettings {
@@ -46,6 +73,13 @@ export interface StageSettings {
     readonly consumerGroupId: string
     readonly batchSize: number
     readonly maximumBatchingWindowSeconds: number
+    /** -1: retry until the records expire (Lambda's default). */
+    readonly maximumRetryAttempts: number
+    /** -1: no limit. */
+    readonly maximumRecordAgeSeconds: number
+    readonly onFailure: OnFailureDestination | undefined
+    readonly gaveUpTopic: string | undefined
+    readonly reportBatchItemFailures: boolean
   }
 }
 
@@ -75,6 +109,7 @@ export async function loadStageSettings(stage: string): Promise<StageSettings> {
   if (mapping === undefined || topic === undefined) {
     throw new Error('serverless.yml has no ProcessorEventSourceMapping with a topic')
   }
+  const onFailure = onFailureOf(resolveIf(mapping.DestinationConfig, conditions))
   return {
     environment,
     mapping: {
@@ -82,6 +117,11 @@ export async function loadStageSettings(stage: string): Promise<StageSettings> {
       consumerGroupId: mapping.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId,
       batchSize: mapping.BatchSize,
       maximumBatchingWindowSeconds: mapping.MaximumBatchingWindowInSeconds,
+      maximumRetryAttempts: Number(resolveIf(mapping.MaximumRetryAttempts, conditions) ?? -1),
+      maximumRecordAgeSeconds: Number(resolveIf(mapping.MaximumRecordAgeInSeconds, conditions) ?? -1),
+      onFailure,
+      gaveUpTopic: onFailure?.kind === 'kafka' ? onFailure.topic : undefined,
+      reportBatchItemFailures: resolveIf(mapping.FunctionResponseTypes, conditions) !== undefined,
     },
   }
 }

@@ -159,7 +159,8 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
   )
 
   it('never writes a credential, token or signed URL to the logs', async () => {
-    // Everything written to stdout and stderr, where console and the Powertools logger both write.
+    // Everything written to stdout and stderr, and through console, where the Powertools logger writes
+    // when the tests hold its lines back (vitest.config.ts).
     const lines: string[] = []
     for (const stream of [process.stdout, process.stderr]) {
       const write = stream.write.bind(stream)
@@ -167,6 +168,11 @@ describe('MSK IAM auth against the local SASL_SSL/OAUTHBEARER listener', () => {
         lines.push(String(chunk))
         return write(chunk as string, ...rest)
       }) as typeof stream.write)
+    }
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(' '))
+      })
     }
     const good = counting(signed(async () => TEST_SESSION_IDENTITY))
     const bad = counting(

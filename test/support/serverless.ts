@@ -46,7 +46,13 @@ export function serverless(args: string[], extraEnv: Record<string, string> = {}
 }
 
 async function runServerless(args: string[], extraEnv: Record<string, string>): Promise<CliResult> {
-  const { AWS_EXECUTION_ENV: _notInLambda, ...inherited } = process.env
+  // Not in Lambda; and the CLI logs as a user's would, not through the tests' console (vitest.config.ts).
+  const {
+    AWS_EXECUTION_ENV: _notInLambda,
+    POWERTOOLS_DEV: _testConsole,
+    POWERTOOLS_METRICS_DISABLED: _testMetrics,
+    ...inherited
+  } = process.env
   try {
     const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
       cwd: PROJECT_DIR,
