@@ -9,24 +9,31 @@ import { metrics, recordProcessorMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import type { MskEvent } from '../lib/msk/event.js'
 import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
+import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
+import { traceProcessing } from '../lib/tracing/partition-batches.js'
+import { tracer } from '../lib/tracing/tracer.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
 const config = loadProcessorConfig()
 const sink = new KafkajsSink(config.kafka)
 
 export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
+  .use(traceInvocation(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const startedAt = Date.now()
-    const summary = await processMskEvent(event, {
-      sink,
-      sinkTopic: config.sinkTopic,
-      deadLetterTopic: config.deadLetterTopic,
-      reportBatchItemFailures: config.reportBatchItemFailures,
-      validation: config.validation,
-    })
+    const tracing = { sink, deadLetterTopic: config.deadLetterTopic, name: context.functionName }
+    const summary = await traceProcessing(invocationSpan(context), event, tracing, (tracedSink) =>
+      processMskEvent(event, {
+        sink: tracedSink,
+        sinkTopic: config.sinkTopic,
+        deadLetterTopic: config.deadLetterTopic,
+        reportBatchItemFailures: config.reportBatchItemFailures,
+        validation: config.validation,
+      }),
+    )
     recordProcessorMetrics(summary, Date.now() - startedAt)
     return summary
   })

@@ -8,12 +8,16 @@ import { logger } from '../lib/log.js'
 import { metrics, recordProducerMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import { type ProduceSummary, produceStockBatches } from '../lib/producer/produce-batches.js'
+import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
+import { traceProducerBatches } from '../lib/tracing/producer-batches.js'
+import { tracer } from '../lib/tracing/tracer.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
 const config = loadProducerConfig()
 const sink = new KafkajsSink(config.kafka)
 
 export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
+  .use(traceInvocation(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
@@ -25,6 +29,7 @@ export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
       batchIntervalMs: config.batchIntervalMs,
       sendBudgetMs: config.kafka.sendTimeoutMs,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      traceBatch: traceProducerBatches(invocationSpan(context)),
     })
     recordProducerMetrics(summary)
     return summary

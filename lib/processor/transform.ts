@@ -8,6 +8,7 @@ import {
   type RejectionReason,
   type ValidationMode,
 } from '../stocks/codec.js'
+import { withTraceHeaders } from '../tracing/record-headers.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
 export const SOURCE_HEADERS = {
@@ -37,12 +38,14 @@ export type RecordOutcome =
       readonly detail: string
     }
 
+/** Where the record came from, and the trace context it carried, so the sink's readers join its trace. */
 function sourceHeaders(record: MskRecord): OutgoingHeader[] {
-  return [
+  const headers = [
     { key: SOURCE_HEADERS.topic, value: record.topic },
     { key: SOURCE_HEADERS.partition, value: String(record.partition) },
     { key: SOURCE_HEADERS.offset, value: String(record.offset) },
   ]
+  return withTraceHeaders(record, headers)
 }
 
 /**

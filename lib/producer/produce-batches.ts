@@ -1,9 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { asError, KafkaDeliveryError } from '../errors.js'
-import type { MessageSink, PartitionDelivery } from '../kafka/sink.js'
+import type { MessageSink, OutgoingHeader, OutgoingMessage, PartitionDelivery } from '../kafka/sink.js'
 import { logger } from '../log.js'
 import { encodeKey, encodeStock } from '../stocks/codec.js'
 import { generateStockBatch } from '../stocks/generate.js'
+import type { Stock } from '../stocks/stock.js'
+
+export interface BatchToSend {
+  readonly topic: string
+  /** 1 for the invocation's first batch. */
+  readonly number: number
+  readonly records: number
+}
+
+/** Runs one batch's send, handing it the headers that carry the batch's trace context. */
+export type TraceBatch = <T>(
+  batch: BatchToSend,
+  send: (headers: readonly OutgoingHeader[]) => Promise<T>,
+) => Promise<T>
 
 export interface ProducerDeps {
   readonly sink: MessageSink
@@ -18,6 +32,8 @@ export interface ProducerDeps {
   readonly clock?: () => number
   readonly random?: () => number
   readonly wait?: (ms: number) => Promise<unknown>
+  /** Given when the invocation is traced (lib/tracing/producer-batches.ts); otherwise records carry no headers. */
+  readonly traceBatch?: TraceBatch
 }
 
 export interface ProduceSummary {
@@ -34,6 +50,11 @@ function addDeliveries(partitions: Record<string, number>, deliveries: readonly 
     const id = `${topic}-${partition}`
     partitions[id] = (partitions[id] ?? 0) + count
   }
+}
+
+function toMessage(stock: Stock, headers: readonly OutgoingHeader[] | undefined): OutgoingMessage {
+  const message = { key: encodeKey(stock.ticker), value: encodeStock(stock) }
+  return headers === undefined ? message : { ...message, headers }
 }
 
 /**
@@ -59,9 +80,13 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
     if (delayMs > 0) await wait(delayMs)
 
     const stocks = generateStockBatch(deps.clock, deps.random)
-    const messages = stocks.map((stock) => ({ key: encodeKey(stock.ticker), value: encodeStock(stock) }))
+    const send = (headers?: readonly OutgoingHeader[]) =>
+      deps.sink.send([
+        { topic: deps.sourceTopic, messages: stocks.map((stock) => toMessage(stock, headers)) },
+      ])
+    const toSend = { topic: deps.sourceTopic, number: batch + 1, records: stocks.length }
     try {
-      addDeliveries(partitions, await deps.sink.send([{ topic: deps.sourceTopic, messages }]))
+      addDeliveries(partitions, await (deps.traceBatch ? deps.traceBatch(toSend, send) : send()))
     } catch (error) {
       throw new KafkaDeliveryError(
         `Batch ${batch + 1} of ${deps.batchesPerInvocation} failed after ${recordsSent} records in ` +
@@ -69,7 +94,7 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
         { cause: error },
       )
     }
-    recordsSent += messages.length
+    recordsSent += stocks.length
     batchesSent++
   }
   return { batchesSent, batchesSkipped: 0, recordsSent, partitions }

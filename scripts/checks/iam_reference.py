@@ -8,6 +8,7 @@ against it, without Python at test time.
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def main():
         types = [t["resource_type"].rstrip("*") for t in privilege["resource_types"] if t["resource_type"]]
         reference[action] = sorted(arns[t] for t in types)
     OUT.write_text(json.dumps(reference, indent=2, sort_keys=True) + "\n")
+    # In the project's JSON style, so that an unchanged reference leaves the committed file unchanged.
+    subprocess.run([PROJECT_DIR / "node_modules/.bin/biome", "format", "--write", str(OUT)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"[iam] wrote {OUT.relative_to(PROJECT_DIR)} ({len(reference)} actions)", file=sys.stderr)
 
 

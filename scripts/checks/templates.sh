@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run check:templates: packages every deployment variant offline and runs on each CloudFormation
-# template cfn-lint, checkov, and parliament on every role's policies (scripts/checks/iam_policies.py).
+# template cfn-lint with AWS's serverless rules (cfn-lint-serverless, `append_rules` in .cfnlintrc),
+# checkov, and parliament on every role's policies (scripts/checks/iam_policies.py).
 # Findings kept on purpose are listed with their reasons in .cfnlintrc, .checkov.yaml and
 # .parliament.yaml. Installs the checkers first (scripts/checks/install.sh).
 set -euo pipefail

@@ -177,6 +177,8 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
     const mapping = JSON.stringify([
       { Name: 'EventSourceMappingUUID', Value: { Ref: 'ProcessorEventSourceMapping' } },
     ])
+    const queue = (id: string) =>
+      JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }])
     expect(watched.sort()).toEqual(
       [
         'AWS/Lambda/OffsetLag:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-processor"}]',
@@ -186,6 +188,9 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
         'MskLambdaStocks/RecordsDeadLettered:[{"Name":"service","Value":"msk-lambda-stocks"},{"Name":"stage","Value":"prod"}]',
         `AWS/Lambda/OnFailureDestinationDeliveredEventCount:${mapping}`,
         `AWS/Lambda/DroppedEventCount:${mapping}`,
+        // The producer's ticks that Lambda gave up on, and those the schedule could not deliver.
+        `AWS/SQS/ApproximateNumberOfMessagesVisible:${queue('ProducerFailureQueue')}`,
+        `AWS/SQS/ApproximateNumberOfMessagesVisible:${queue('ProducerScheduleDeadLetterQueue')}`,
       ].sort(),
     )
     for (const alarm of Object.values(alarms))
@@ -218,6 +223,8 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       'Errors',
       'OnFailureDestinationDeliveredEventCount',
       'DroppedEventCount',
+      'ApproximateNumberOfMessagesVisible',
+      'AsyncEventsDropped',
     ]) {
       expect(body).toContain(`"${metric}"`)
     }
@@ -225,7 +232,7 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
     const widgets = JSON.parse(body.replaceAll(/\$\{[^}]+\}/g, 'x')).widgets as {
       properties: { metrics: unknown[][] }
     }[]
-    expect(widgets).toHaveLength(5)
+    expect(widgets).toHaveLength(6)
     for (const line of widgets.flatMap((w) => w.properties.metrics)) {
       if (line[0] === 'x') expect(line.slice(2, 6)).toEqual(['service', 'x', 'stage', 'x'])
     }

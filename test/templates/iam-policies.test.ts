@@ -35,6 +35,13 @@ const logs = (fn: string): Call[] => [
   ['logs:CreateLogStream', logStream(fn)],
   ['logs:PutLogEvents', logStream(fn)],
 ]
+// Lambda's X-Ray daemon, for each function with active tracing.
+const traces: Call[] = [
+  ['xray:PutTraceSegments', '*'],
+  ['xray:PutTelemetryRecords', '*'],
+]
+/** A queue of the stack, named as scripts/checks/iam_policies.py resolves its ARN for parliament. */
+const queue = (logicalId: string) => `arn:aws:sqs:eu-west-1:123456789012:${logicalId}`
 
 const CALLS: Record<string, Call[]> = {
   ProducerRole: [
@@ -42,7 +49,10 @@ const CALLS: Record<string, Call[]> = {
     ['kafka-cluster:WriteDataIdempotently', CLUSTER],
     ['kafka-cluster:DescribeTopic', topic('stocks-in')],
     ['kafka-cluster:WriteData', topic('stocks-in')],
+    // Lambda, recording the asynchronous invocations it gave up on.
+    ['sqs:SendMessage', queue('ProducerFailureQueue')],
     ...logs('producer'),
+    ...traces,
     ...inVpc,
   ],
   ProcessorRole: [
@@ -54,6 +64,7 @@ const CALLS: Record<string, Call[]> = {
       ['kafka-cluster:WriteData', topic(name)],
     ]),
     ...logs('processor'),
+    ...traces,
     ...inVpc,
     // Its event source mapping.
     ['kafka:DescribeClusterV2', CLUSTER],
@@ -76,11 +87,21 @@ const CALLS: Record<string, Call[]> = {
       ['kafka-cluster:AlterTopic', topic(name)],
     ]),
     ...logs('topics'),
+    ...traces,
     ...inVpc,
   ],
 }
 
 const PSEUDO = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' }
+
+/** The evaluator leaves Fn::GetAtt as `GetAtt(Id.Arn)`; a queue's is an ARN the reference can check. */
+function withQueueArns(template: Template, statement: Statement): Statement {
+  const resolve = (resource: string) =>
+    resource.replace(/^GetAtt\((\w+)\.Arn\)$/, (unresolved, id: string) =>
+      template.Resources[id]?.Type === 'AWS::SQS::Queue' ? queue(id) : unresolved,
+    )
+  return { ...statement, Resource: [statement.Resource].flat().map(resolve) }
+}
 
 describe('IAM: every call each role makes is granted, on a resource type the reference allows', () => {
   let template: Template
@@ -90,7 +111,10 @@ describe('IAM: every call each role makes is granted, on a resource type the ref
     template = await packageTemplate('prod', EXISTING_CLUSTER)
     const conditions = conditionValues(template)
     statements = Object.fromEntries(
-      Object.keys(CALLS).map((role) => [role, roleStatements(template, role, { ...PSEUDO, conditions })]),
+      Object.keys(CALLS).map((role) => [
+        role,
+        roleStatements(template, role, { ...PSEUDO, conditions }).map((s) => withQueueArns(template, s)),
+      ]),
     )
   })
 

@@ -1,0 +1,46 @@
+import type middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import type { Span } from './segment.js'
+import type { InvocationTrace, Tracer } from './tracer.js'
+
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks'
+
+/** Keyed by the invocation's context, so invocations that overlap in one environment stay apart. */
+const traces = new WeakMap<Context, InvocationTrace>()
+
+/** The invocation's handler subsegment, when the invocation is traced: the parent of the spans it records. */
+export function invocationSpan(context: Context): Span | undefined {
+  return traces.get(context)?.handler
+}
+
+/**
+ * Records each sampled invocation as a subsegment `## <handler>` with the annotations ColdStart and
+ * Service, its response or error as metadata, as Powertools' captureLambdaHandler does; what the handler
+ * records below it is sent with it when the invocation ends. Use it first, so it spans the other
+ * middlewares too.
+ */
+export function traceInvocation(tracer: Tracer): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+  let coldStart = true
+  const end = async (context: Context, outcome: { response: unknown } | { error: unknown }) => {
+    const trace = traces.get(context)
+    if (trace === undefined) return
+    traces.delete(context)
+    if ('error' in outcome) trace.handler.fail(outcome.error)
+    else trace.handler.addMetadata('response', outcome.response)
+    await tracer.end(trace)
+  }
+  return {
+    before: ({ context }) => {
+      const first = coldStart
+      coldStart = false
+      if (!tracer.enabled) return
+      const handlerName = `## ${process.env._HANDLER ?? 'handler'}`
+      const trace = tracer.begin(context.functionName || SERVICE, handlerName)
+      if (trace === undefined) return
+      trace.handler.annotate('ColdStart', first).annotate('Service', SERVICE)
+      traces.set(context, trace)
+    },
+    after: ({ context, response }) => end(context, { response }),
+    onError: ({ context, error }) => end(context, { error }),
+  }
+}

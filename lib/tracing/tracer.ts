@@ -1,0 +1,132 @@
+import { describeError, logger } from '../log.js'
+import { type DaemonAddress, parseDaemonAddress, type SendDocuments, sendToDaemon } from './daemon.js'
+import { nowSeconds, type SegmentDocument, Span } from './segment.js'
+import { newSegmentId, newTraceId, parseXrayTraceHeader, type TraceContext } from './trace-context.js'
+
+/**
+ * - `lambda`: in Lambda with active tracing, a sampled invocation's spans are subsegments of the segment
+ *   Lambda records for it, sent to Lambda's daemon.
+ * - `local`: the opt-in for local runs and tests, LOCAL_XRAY_DAEMON_ADDRESS=host:port. Each invocation
+ *   gets a segment of its own in a new trace, standing in for Lambda's, and everything goes to that
+ *   address (a UDP listener, or the X-Ray daemon run locally).
+ * - `off`: anywhere else. Nothing is recorded, and nothing costs more than a check.
+ */
+export type TracingMode = 'off' | 'lambda' | 'local'
+
+export interface TracingSettings {
+  readonly mode: TracingMode
+  readonly daemon: DaemonAddress
+}
+
+export const LOCAL_DAEMON_VARIABLE = 'LOCAL_XRAY_DAEMON_ADDRESS'
+const LAMBDA_DEFAULT_DAEMON: DaemonAddress = { host: '127.0.0.1', port: 2000 }
+
+/** An invalid opt-in fails the start, like any other bad setting. */
+export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
+  if (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) {
+    let daemon = LAMBDA_DEFAULT_DAEMON
+    try {
+      if (env.AWS_XRAY_DAEMON_ADDRESS) daemon = parseDaemonAddress(env.AWS_XRAY_DAEMON_ADDRESS)
+    } catch {
+      // Lambda sets it; should it ever be unreadable, the default address beats failing every start.
+    }
+    return { mode: 'lambda', daemon }
+  }
+  const local = env[LOCAL_DAEMON_VARIABLE]
+  if (local) return { mode: 'local', daemon: parseDaemonAddress(local) }
+  return { mode: 'off', daemon: LAMBDA_DEFAULT_DAEMON }
+}
+
+interface LambdaGlobal {
+  readonly awslambda?: { readonly InvokeStore?: { readonly getXRayTraceId?: () => string | undefined } }
+}
+
+/**
+ * The invocation's trace header: from the runtime's per-invocation store when invocations may run
+ * concurrently in one environment, else from `_X_AMZN_TRACE_ID` (as Powertools reads it).
+ */
+export function lambdaTraceHeader(): string | undefined {
+  return (
+    (globalThis as LambdaGlobal).awslambda?.InvokeStore?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID
+  )
+}
+
+/** What one invocation records: its handler subsegment and everything below it, sent when it ends. */
+export class InvocationTrace {
+  readonly handler: Span
+  readonly #root: Span | undefined
+  readonly #documents: SegmentDocument[] = []
+
+  /** `parent`: the segment Lambda records for the invocation; none locally, where a stand-in is made. */
+  constructor(functionName: string, handlerName: string, parent: TraceContext | undefined) {
+    const record = (document: SegmentDocument) => this.#documents.push(document)
+    const startTime = nowSeconds()
+    if (parent === undefined) {
+      this.#root = new Span(
+        { name: functionName, id: newSegmentId(), trace_id: newTraceId(), start_time: startTime },
+        record,
+      )
+      this.handler = this.#root.child(handlerName, startTime)
+    } else {
+      this.#root = undefined
+      this.handler = new Span(
+        {
+          name: handlerName,
+          id: newSegmentId(),
+          trace_id: parent.traceId,
+          parent_id: parent.parentId,
+          type: 'subsegment',
+          start_time: startTime,
+        },
+        record,
+      )
+    }
+  }
+
+  /** Closes the handler subsegment (and the stand-in segment) and hands over every document. */
+  finish(): SegmentDocument[] {
+    this.handler.close()
+    this.#root?.close()
+    return this.#documents.splice(0)
+  }
+}
+
+export class Tracer {
+  readonly settings: TracingSettings
+  readonly #send: SendDocuments
+  readonly #traceHeader: () => string | undefined
+
+  constructor(
+    settings: TracingSettings,
+    send: SendDocuments = sendToDaemon,
+    traceHeader: () => string | undefined = lambdaTraceHeader,
+  ) {
+    this.settings = settings
+    this.#send = send
+    this.#traceHeader = traceHeader
+  }
+
+  get enabled(): boolean {
+    return this.settings.mode !== 'off'
+  }
+
+  /** The invocation's trace, or undefined when it is not recorded (tracing off, or not sampled). */
+  begin(functionName: string, handlerName: string): InvocationTrace | undefined {
+    if (this.settings.mode === 'local') return new InvocationTrace(functionName, handlerName, undefined)
+    if (this.settings.mode === 'off') return undefined
+    const header = this.#traceHeader()
+    const parent = header === undefined ? undefined : parseXrayTraceHeader(header)
+    return parent?.sampled ? new InvocationTrace(functionName, handlerName, parent) : undefined
+  }
+
+  /** Sends what the invocation recorded; a failure to send is logged, never thrown. */
+  async end(trace: InvocationTrace): Promise<void> {
+    try {
+      await this.#send(this.settings.daemon, trace.finish())
+    } catch (error) {
+      logger.warn('Trace segments not sent to the X-Ray daemon', { error: describeError(error) })
+    }
+  }
+}
+
+export const tracer = new Tracer(tracingSettings())

@@ -1,0 +1,184 @@
+import { createSocket } from 'node:dgram'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { describe, expect, it } from 'vitest'
+import {
+  DAEMON_HEADER,
+  type DaemonAddress,
+  encodeDocument,
+  parseDaemonAddress,
+  sendToDaemon,
+} from '../../lib/tracing/daemon.js'
+import { invocationSpan, traceInvocation } from '../../lib/tracing/middleware.js'
+import type { SegmentDocument } from '../../lib/tracing/segment.js'
+import { Tracer, type TracingSettings, tracingSettings } from '../../lib/tracing/tracer.js'
+
+const DAEMON = { host: '127.0.0.1', port: 2000 }
+const LAMBDA_HEADER = 'Root=1-4efaaf4d-1e8720b39541901950019ee5;Parent=53995c3f42cd8ad8;Sampled=1'
+
+function recordingTracer(settings: TracingSettings, header?: string) {
+  const sent: SegmentDocument[][] = []
+  const tracer = new Tracer(
+    settings,
+    async (_address, documents) => {
+      sent.push([...documents])
+    },
+    () => header,
+  )
+  return { tracer, sent }
+}
+
+const context = (functionName = 'msk-lambda-stocks-test-producer') =>
+  ({ functionName, getRemainingTimeInMillis: () => 60_000 }) as unknown as Context
+
+describe('tracing settings', () => {
+  it('is on in Lambda (its daemon), on locally only when asked (LOCAL_XRAY_DAEMON_ADDRESS), off otherwise', () => {
+    expect(tracingSettings({})).toMatchObject({ mode: 'off' })
+    expect(tracingSettings({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toEqual({
+      mode: 'lambda',
+      daemon: DAEMON,
+    })
+    expect(
+      tracingSettings({
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+        LOCAL_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+      }),
+    ).toEqual({ mode: 'lambda', daemon: { host: '169.254.79.129', port: 2000 } })
+    expect(tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'localhost:49152' })).toEqual({
+      mode: 'local',
+      daemon: { host: 'localhost', port: 49152 },
+    })
+    // serverless invoke local sets AWS_LAMBDA_FUNCTION_NAME, not AWS_EXECUTION_ENV: still local.
+    expect(tracingSettings({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toMatchObject({ mode: 'off' })
+    expect(() => tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'nowhere' })).toThrow(/X-Ray daemon address/)
+  })
+
+  it("reads the daemon's address forms", () => {
+    expect(parseDaemonAddress('127.0.0.1:2000')).toEqual(DAEMON)
+    expect(parseDaemonAddress('udp:127.0.0.1:2001 tcp:127.0.0.1:2000')).toEqual({ ...DAEMON, port: 2001 })
+    expect(parseDaemonAddress('tcp:127.0.0.1:2000 udp:10.0.0.1:2002')).toEqual({
+      host: '10.0.0.1',
+      port: 2002,
+    })
+    for (const bad of ['', '127.0.0.1', ':2000', '127.0.0.1:0', '127.0.0.1:70000']) {
+      expect(() => parseDaemonAddress(bad), bad).toThrow()
+    }
+  })
+})
+
+describe('the daemon protocol', () => {
+  it('sends each document as one datagram: the header line, then the JSON', async () => {
+    const listener = createSocket('udp4')
+    const received: string[] = []
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+    const address: DaemonAddress = { host: '127.0.0.1', port: listener.address().port }
+    const arrived = new Promise<void>((resolve) =>
+      listener.on('message', (message) => {
+        received.push(message.toString())
+        if (received.length === 2) resolve()
+      }),
+    )
+    const documents = [1, 2].map((n) => ({
+      name: `s${n}`,
+      id: `${n}`.repeat(16),
+      trace_id: 't',
+      start_time: n,
+    }))
+    await sendToDaemon(address, documents)
+    await arrived
+    listener.close()
+    expect(received.sort()).toEqual(
+      documents.map((d) => `{"format":"json","version":1}\n${JSON.stringify(d)}`),
+    )
+  })
+
+  it('drops metadata from a document too large for a datagram, and the document if that is not enough', () => {
+    const base = { name: 'big', id: '1'.repeat(16), trace_id: 't', start_time: 1 }
+    const large = encodeDocument({ ...base, metadata: { ns: { blob: 'x'.repeat(70_000) } } })
+    expect(large?.toString()).toBe(DAEMON_HEADER + JSON.stringify(base))
+    expect(encodeDocument({ ...base, name: 'x'.repeat(70_000) })).toBeUndefined()
+  })
+
+  it('never fails the caller, whatever the address', async () => {
+    await expect(
+      sendToDaemon({ host: '127.0.0.1', port: 9 }, [
+        { name: 'n', id: '1'.repeat(16), trace_id: 't', start_time: 1 },
+      ]),
+    ).resolves.toBeUndefined()
+  })
+})
+
+describe('traceInvocation', () => {
+  const handlerOf = (tracer: Tracer, body: (context: Context) => Promise<unknown>) =>
+    middy<unknown, unknown, Error, Context>()
+      .use(traceInvocation(tracer))
+      .handler(async (_event, ctx) => body(ctx))
+
+  it("in Lambda, records a sampled invocation as a subsegment of Lambda's segment, sent when it ends", async () => {
+    const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, LAMBDA_HEADER)
+    const handler = handlerOf(tracer, async (ctx) => {
+      invocationSpan(ctx)?.child('work').annotate('step', 1).close()
+      return { done: true }
+    })
+    await handler({}, context())
+    await handler({}, context())
+
+    expect(sent).toHaveLength(2)
+    const [work, invocation] = sent[0] ?? []
+    expect(invocation).toMatchObject({
+      name: expect.stringMatching(/^## /),
+      type: 'subsegment',
+      trace_id: '1-4efaaf4d-1e8720b39541901950019ee5',
+      parent_id: '53995c3f42cd8ad8',
+      annotations: { ColdStart: true, Service: 'msk-lambda-stocks' },
+      metadata: { 'msk-lambda-stocks': { response: { done: true } } },
+    })
+    expect(invocation?.end_time).toBeGreaterThanOrEqual(invocation?.start_time ?? Number.NaN)
+    expect(work).toMatchObject({ name: 'work', parent_id: invocation?.id, annotations: { step: 1 } })
+    expect(sent[1]?.[1]?.annotations?.ColdStart).toBe(false)
+  })
+
+  it('records nothing for an invocation Lambda did not sample, or without a trace header', async () => {
+    for (const header of [LAMBDA_HEADER.replace('Sampled=1', 'Sampled=0'), undefined]) {
+      const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, header)
+      let span: unknown = 'not looked at'
+      await handlerOf(tracer, async (ctx) => {
+        span = invocationSpan(ctx)
+      })({}, context())
+      expect(span).toBeUndefined()
+      expect(sent).toEqual([])
+    }
+  })
+
+  it('locally, gives each invocation a segment of its own in a new trace, standing in for Lambda', async () => {
+    const { tracer, sent } = recordingTracer({ mode: 'local', daemon: DAEMON })
+    await handlerOf(tracer, async () => 'ok')({}, context('producer'))
+    const [handler, root] = sent[0] ?? []
+    expect(root).toMatchObject({ name: 'producer', trace_id: expect.stringMatching(/^1-/) })
+    expect(root?.parent_id).toBeUndefined()
+    expect(handler).toMatchObject({ type: 'subsegment', trace_id: root?.trace_id, parent_id: root?.id })
+  })
+
+  it('marks the invocation failed with the error, and lets the error through', async () => {
+    const { tracer, sent } = recordingTracer({ mode: 'local', daemon: DAEMON })
+    const failing = handlerOf(tracer, async () => {
+      throw new RangeError('no brokers')
+    })
+    await expect(failing({}, context())).rejects.toThrow('no brokers')
+    expect(sent[0]?.[0]).toMatchObject({
+      fault: true,
+      cause: { exceptions: [{ type: 'RangeError', message: 'no brokers' }] },
+    })
+  })
+
+  it('costs nothing when off: no span, nothing sent', async () => {
+    const { tracer, sent } = recordingTracer({ mode: 'off', daemon: DAEMON }, LAMBDA_HEADER)
+    let span: unknown = 'not looked at'
+    await handlerOf(tracer, async (ctx) => {
+      span = invocationSpan(ctx)
+    })({}, context())
+    expect(span).toBeUndefined()
+    expect(sent).toEqual([])
+  })
+})
