@@ -18,7 +18,13 @@ import { clusterEnv } from './cluster-env.js'
 const env = clusterEnv()
 const producer = loadProducerConfig(env, 'lookup')
 const processor = loadProcessorConfig(env, 'lookup')
-const topics = [producer.sourceTopic, processor.sinkTopic, processor.deadLetterTopic]
+// The gave-up topic is the event source mapping's on-failure destination (serverless.yml's gaveUpTopic).
+const topics = [
+  producer.sourceTopic,
+  processor.sinkTopic,
+  processor.deadLetterTopic,
+  env.GAVE_UP_TOPIC ?? 'stocks-gave-up',
+]
 const { created, extended } = await ensureTopicsOn(
   createKafka(processor.kafka, createBrokerResolver(processor.kafka)),
   topicSpecs(

@@ -1,7 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
+import type { Consumer, Kafka } from 'kafkajs'
 import type { MskEvent } from '../../lib/msk/event.js'
-import { buildMskEvent, type EventSource, type PartitionMessages } from './msk-event.js'
+import { type Invoker, inProcessInvoker } from './invokers.js'
+import { localFunctionArn } from './lambda-context.js'
+import type { EventSource } from './msk-event.js'
+import type { OnFailureDestination } from './on-failure-destinations.js'
+import { type GiveUpReport, type InvocationReport, PartitionLane } from './partition-lane.js'
+
+export type { GiveUpReport, InvocationReport } from './partition-lane.js'
 
 export interface LocalMappingOptions extends EventSource {
   readonly kafka: Kafka
@@ -11,53 +16,58 @@ export interface LocalMappingOptions extends EventSource {
   readonly batchSize: number
   /** Lambda's MaximumBatchingWindowInSeconds, in milliseconds: how long to gather records for an event. */
   readonly maximumBatchingWindowMs: number
-  readonly handler: (event: MskEvent) => Promise<unknown>
+  /**
+   * The function: a handler called in this process (one environment for every partition), or a factory
+   * of invokers, called once per partition (one environment each, as Lambda scales to one concurrent
+   * invocation per partition).
+   */
+  readonly handler?: (event: MskEvent) => Promise<unknown>
+  readonly invokerFor?: (partition: string) => Invoker
+  readonly functionArn?: string
   /** Lambda's FunctionResponseTypes: ReportBatchItemFailures. Honour the handler's partial batch response. */
   readonly reportBatchItemFailures?: boolean
+  /** Lambda's MaximumRetryAttempts; -1 (the default): retry until it succeeds. */
+  readonly maximumRetryAttempts?: number
+  /** Lambda's MaximumRecordAgeInSeconds; -1 (the default): no limit. */
+  readonly maximumRecordAgeSeconds?: number
+  /** Lambda's DestinationConfig.OnFailure: where records given up on are recorded. */
+  readonly onFailure?: OnFailureDestination
   /** Told of every invocation, failed ones included, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void
+  /** Told of every batch given up on. */
+  readonly onGiveUp?: (report: GiveUpReport) => void
   readonly retryDelayMs?: (attempt: number) => number
-}
-
-export interface InvocationReport {
-  readonly records: number
-  readonly partitions: readonly string[]
-  readonly attempt: number
-  readonly error?: unknown
-  /** `topic-partition` -> the offset to resume from, from a partial batch response. */
-  readonly retried?: Readonly<Record<string, number>>
-}
-
-class MappingStoppedError extends Error {}
-
-interface Pending extends PartitionMessages {
-  readonly delivered: (count: number) => void
-  readonly failed: (error: unknown) => void
 }
 
 const defaultRetryDelayMs = (attempt: number) => Math.min(10_000, 250 * 2 ** (attempt - 1))
 
 /**
- * A local stand-in for Lambda's MSK event source mapping. It consumes the topic with a consumer group
- * from the earliest offset (TRIM_HORIZON), gathers records from all partitions into one event until
- * `batchSize` records or the batching window, invokes the handler, and commits the offsets only after
- * the handler succeeded. A failed invocation is retried with the same event, so nothing after it in those
- * partitions moves until it succeeds. One invocation runs at a time.
+ * A local stand-in for Lambda's MSK event source mapping (provisioned mode). One consumer group reads the
+ * topic from the earliest offset (TRIM_HORIZON) and keeps fetching while the function runs; each partition
+ * has its own lane, which gathers its records into events of up to `batchSize` (or what the batching window
+ * brought) and invokes the function with one event at a time, so partitions run side by side and each
+ * stays in order. Offsets are committed only after the function succeeded, or after the records it kept
+ * failing on were recorded at the on-failure destination; a partition whose lane falls behind is paused.
  */
 export class LocalEventSourceMapping {
   readonly #options: LocalMappingOptions
   readonly #consumer: Consumer
-  #open: Pending[] = []
-  #openCount = 0
-  #window: NodeJS.Timeout | undefined
-  #delivering: Promise<void> = Promise.resolve()
-  #stopped = false
+  readonly #lanes = new Map<string, PartitionLane>()
+  readonly #invokers: Invoker[] = []
+  #sharedInvoker: Invoker | undefined
 
   constructor(options: LocalMappingOptions) {
+    if ((options.handler === undefined) === (options.invokerFor === undefined)) {
+      throw new Error('LocalEventSourceMapping needs one of handler or invokerFor')
+    }
     this.#options = options
     this.#consumer = options.kafka.consumer({
       groupId: options.consumerGroupId,
       allowAutoTopicCreation: false,
+      // Enough per fetch for several events of every partition, so the next one is here when a lane is free.
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
     })
   }
 
@@ -67,126 +77,90 @@ export class LocalEventSourceMapping {
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Every partition's batch is handled at once, so one event can gather records from all of them.
       partitionsConsumedConcurrently: 64,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 3_000)
-        try {
-          let next = 0
-          while (next < batch.messages.length && isRunning() && !isStale() && !this.#stopped) {
-            const messages = batch.messages.slice(next)
-            // How many were delivered: all that were taken, or fewer after a partial batch response.
-            const delivered = await this.#offer(batch.topic, batch.partition, messages)
-            if (delivered > 0) resolveOffset((messages[delivered - 1] as KafkaMessage).offset)
-            next += delivered
-          }
-        } catch (error) {
-          if (!(error instanceof MappingStoppedError)) throw error
-        } finally {
-          clearInterval(keepAlive)
-        }
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        if (isStale() || batch.messages.length === 0) return
+        const lane = this.#lane(batch.topic, batch.partition)
+        lane.accept(batch.messages)
+        // The fetch position moves on; the committed offset moves only when the lane is done with them.
+        resolveOffset(batch.lastOffset())
+        if (lane.full) this.#consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
+        await heartbeat()
       },
     })
   }
 
   /** Stops polling; an invocation under way finishes (and commits) first. */
   async stop(): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#window)
-    for (const pending of this.#open) pending.failed(new MappingStoppedError())
-    this.#open = []
-    this.#openCount = 0
-    await this.#delivering
+    await Promise.all([...this.#lanes.values()].map((lane) => lane.stop()))
     await this.#consumer.disconnect()
-  }
-
-  /** Adds as many messages as fit into the event being gathered; resolves with how many were delivered. */
-  #offer(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<number> {
-    if (this.#stopped) return Promise.reject(new MappingStoppedError())
-    const taken = messages.slice(0, this.#options.batchSize - this.#openCount)
-    return new Promise((delivered, failed) => {
-      this.#open.push({ topic, partition, messages: taken, delivered: (count) => delivered(count), failed })
-      this.#openCount += taken.length
-      if (this.#openCount >= this.#options.batchSize) this.#closeEvent()
-      else this.#window ??= setTimeout(() => this.#closeEvent(), this.#options.maximumBatchingWindowMs)
-    })
-  }
-
-  #closeEvent(): void {
-    clearTimeout(this.#window)
-    this.#window = undefined
-    const pending = this.#open
-    this.#open = []
-    this.#openCount = 0
-    if (pending.length > 0) this.#delivering = this.#delivering.then(() => this.#deliver(pending))
-  }
-
-  async #deliver(pending: readonly Pending[]): Promise<void> {
-    const event = buildMskEvent(pending, this.#options)
-    const records = pending.reduce((sum, group) => sum + group.messages.length, 0)
-    const partitions = pending.map((group) => `${group.topic}-${group.partition}`)
-    const retryDelayMs = this.#options.retryDelayMs ?? defaultRetryDelayMs
-    try {
-      let resumeAt: Map<string, number> | undefined
-      for (let attempt = 1; ; attempt++) {
-        try {
-          resumeAt = this.#resumePoints(await this.#options.handler(event), pending)
-          this.#options.onInvocation?.({
-            records,
-            partitions,
-            attempt,
-            ...(resumeAt.size > 0 ? { retried: Object.fromEntries(resumeAt) } : {}),
-          })
-          break
-        } catch (error) {
-          this.#options.onInvocation?.({ records, partitions, attempt, error })
-          if (this.#stopped) throw new MappingStoppedError()
-          await sleep(retryDelayMs(attempt))
-        }
-      }
-      // Each partition is done up to its resume point (all of it when none was reported).
-      const done = pending.map((group) => {
-        const from = resumeAt.get(`${group.topic}-${group.partition}`)
-        return from === undefined
-          ? group.messages.length
-          : group.messages.filter((m) => Number(m.offset) < from).length
-      })
-      const commits = pending.flatMap((group, i) => {
-        const last = group.messages[(done[i] ?? 0) - 1]
-        return last === undefined
-          ? []
-          : [{ topic: group.topic, partition: group.partition, offset: String(Number(last.offset) + 1) }]
-      })
-      if (commits.length > 0) await this.#consumer.commitOffsets(commits)
-      if (resumeAt.size > 0) await sleep(retryDelayMs(1))
-      for (const [i, group] of pending.entries()) group.delivered(done[i] ?? 0)
-    } catch (error) {
-      for (const group of pending) group.failed(error)
-    }
+    await Promise.all(this.#invokers.map((invoker) => invoker.close()))
+    await this.#options.onFailure?.close()
   }
 
   /**
-   * Where each partition resumes after a partial batch response, as Lambda reads one: `batchItemFailures`
-   * of `{ itemIdentifier: { partition: "topic-partition", offset } }`, the lowest offset per partition
-   * winning. An identifier that names no record of the event fails the whole batch, as in Lambda.
+   * Commits one partition's offset, or throws: while the consumer rejoins its group (after a broker
+   * outage), kafkajs skips a commit without an error, so only its COMMIT_OFFSETS event confirms one.
    */
-  #resumePoints(response: unknown, pending: readonly Pending[]): Map<string, number> {
-    const resumeAt = new Map<string, number>()
-    if (!this.#options.reportBatchItemFailures) return resumeAt
-    const failures = (response as { batchItemFailures?: unknown } | undefined)?.batchItemFailures
-    if (!Array.isArray(failures)) return resumeAt
-    for (const failure of failures) {
-      const { partition, offset } =
-        (failure as { itemIdentifier?: { partition?: unknown; offset?: unknown } }).itemIdentifier ?? {}
-      const group = pending.find((g) => `${g.topic}-${g.partition}` === partition)
-      if (group === undefined || !group.messages.some((m) => Number(m.offset) === offset)) {
-        throw new Error(`partial batch response names no record of the event: ${JSON.stringify(failure)}`)
-      }
-      resumeAt.set(
-        partition as string,
-        Math.min(offset as number, resumeAt.get(partition as string) ?? Infinity),
+  async #commit(topic: string, partition: number, offset: number): Promise<void> {
+    const wanted = String(offset)
+    let confirmed = false
+    const stopListening = this.#consumer.on(this.#consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+      confirmed ||= payload.topics.some(
+        (committed) =>
+          committed.topic === topic &&
+          committed.partitions.some((p) => Number(p.partition) === partition && String(p.offset) === wanted),
+      )
+    })
+    try {
+      await this.#consumer.commitOffsets([{ topic, partition, offset: wanted }])
+    } finally {
+      stopListening()
+    }
+    if (!confirmed) {
+      throw new Error(
+        `offset ${wanted} of ${topic}-${partition} not committed: the consumer is not in its group`,
       )
     }
-    return resumeAt
+  }
+
+  #invoker(partition: string): Invoker {
+    const { handler, invokerFor } = this.#options
+    if (invokerFor !== undefined) {
+      const invoker = invokerFor(partition)
+      this.#invokers.push(invoker)
+      return invoker
+    }
+    this.#sharedInvoker ??= inProcessInvoker((event) => (handler as NonNullable<typeof handler>)(event))
+    return this.#sharedInvoker
+  }
+
+  #lane(topic: string, partition: number): PartitionLane {
+    const id = `${topic}-${partition}`
+    const existing = this.#lanes.get(id)
+    if (existing !== undefined) return existing
+    const options = this.#options
+    const lane = new PartitionLane({
+      topic,
+      partition,
+      batchSize: options.batchSize,
+      maximumBatchingWindowMs: options.maximumBatchingWindowMs,
+      eventSourceArn: options.eventSourceArn,
+      bootstrapServers: options.bootstrapServers,
+      reportBatchItemFailures: options.reportBatchItemFailures ?? false,
+      maximumRetryAttempts: options.maximumRetryAttempts ?? -1,
+      maximumRecordAgeMs:
+        (options.maximumRecordAgeSeconds ?? -1) < 0 ? -1 : (options.maximumRecordAgeSeconds ?? 0) * 1000,
+      onFailure: options.onFailure,
+      functionArn: options.functionArn ?? localFunctionArn('processor'),
+      retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+      invoker: this.#invoker(id),
+      commit: (offset) => this.#commit(topic, partition, offset),
+      onInvocation: options.onInvocation,
+      onGiveUp: options.onGiveUp,
+      onDrained: () => this.#consumer.resume([{ topic, partitions: [partition] }]),
+    })
+    this.#lanes.set(id, lane)
+    return lane
   }
 }

@@ -1,12 +1,6 @@
 import type { KafkaMessage } from 'kafkajs'
 import type { MskEvent, MskRecord } from '../../lib/msk/event.js'
 
-export interface PartitionMessages {
-  readonly topic: string
-  readonly partition: number
-  readonly messages: readonly KafkaMessage[]
-}
-
 export interface EventSource {
   readonly eventSourceArn: string
   readonly bootstrapServers: readonly string[]
@@ -47,14 +41,12 @@ export function toMskRecord(topic: string, partition: number, message: KafkaMess
 }
 
 /** An MSK event in the shape Lambda's event source mapping builds: records grouped by `topic-partition`. */
-export function buildMskEvent(groups: readonly PartitionMessages[], source: EventSource): MskEvent {
-  const records: Record<string, MskRecord[]> = {}
-  for (const { topic, partition, messages } of groups) {
-    const id = `${topic}-${partition}`
-    const group = records[id] ?? []
-    for (const message of messages) group.push(toMskRecord(topic, partition, message))
-    records[id] = group
-  }
+export function buildMskEvent(
+  groups: readonly { readonly id: string; readonly records: readonly MskRecord[] }[],
+  source: EventSource,
+): MskEvent {
+  const records: Record<string, readonly MskRecord[]> = {}
+  for (const { id, records: group } of groups) records[id] = group
   return {
     eventSource: 'aws:kafka',
     eventSourceArn: source.eventSourceArn,

@@ -10,17 +10,18 @@
 // First: from here on the loggers write to the log file.
 import './quiet-logs.js'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { openSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import type { Context } from 'aws-lambda'
 import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { ensureTopicsOn, topicSpecs } from '../../lib/kafka/topics.js'
 import { describeError } from '../../lib/log.js'
-import type { MskEvent } from '../../lib/msk/event.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
+import { WorkerInvoker } from './invokers.js'
+import { lambdaContext } from './lambda-context.js'
+import { KafkaTopicDestination } from './on-failure-destinations.js'
 import { LOG_FILE, notice, showRow } from './quiet-logs.js'
 import { loadStageSettings } from './stage-env.js'
 import { TABLE_KINDS, type TableKind } from './table.js'
@@ -64,29 +65,15 @@ const kafka: Kafka = createKafka(
 
 await ensureTopicsOn(
   kafka,
-  topicSpecs([producerConfig.sourceTopic, processorConfig.sinkTopic, processorConfig.deadLetterTopic]),
+  topicSpecs([
+    producerConfig.sourceTopic,
+    processorConfig.sinkTopic,
+    processorConfig.deadLetterTopic,
+    ...(stage.mapping.gaveUpTopic === undefined ? [] : [stage.mapping.gaveUpTopic]),
+  ]),
 )
 
 const { handler: producer } = await import('../../functions/producer.js')
-const { handler: processor } = await import('../../functions/processor.js')
-
-function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  }
-}
 
 const topics: Record<TableKind, string> = {
   sink: processorConfig.sinkTopic,
@@ -101,23 +88,44 @@ const printer = await startTablePrinter(processorConfig.kafka, {
   topic: topics[kind],
   write: showRow,
 })
+const gaveUpTopic = stage.mapping.gaveUpTopic
+const logFile = openSync(LOG_FILE, 'a')
 const mapping = new LocalEventSourceMapping({
   kafka,
   topic: stage.mapping.topic,
   consumerGroupId: stage.mapping.consumerGroupId,
   batchSize: stage.mapping.batchSize,
   maximumBatchingWindowMs: stage.mapping.maximumBatchingWindowSeconds * 1000,
-  reportBatchItemFailures: processorConfig.reportBatchItemFailures,
+  reportBatchItemFailures: stage.mapping.reportBatchItemFailures,
+  maximumRetryAttempts: stage.mapping.maximumRetryAttempts,
+  maximumRecordAgeSeconds: stage.mapping.maximumRecordAgeSeconds,
+  ...(gaveUpTopic === undefined ? {} : { onFailure: new KafkaTopicDestination(kafka, gaveUpTopic) }),
   eventSourceArn: processorConfig.kafka.clusterArn ?? 'arn:aws:kafka:local',
   bootstrapServers: processorConfig.kafka.bootstrapServers,
-  handler: (event: MskEvent) => processor(event, lambdaContext('processor', 60_000)),
-  onInvocation: ({ error, records, attempt }) => {
+  // One execution environment per partition, each a process of its own, as the deployed mapping scales.
+  invokerFor: () =>
+    new WorkerInvoker({
+      module: new URL('../../functions/processor.ts', import.meta.url).pathname,
+      functionName: 'processor',
+      timeoutMs: 60_000,
+      // One JSON line per log entry, as in CloudWatch, straight into the log file.
+      environment: { POWERTOOLS_DEV: 'false' },
+      logTo: logFile,
+    }),
+  onInvocation: ({ error, records, attempt, partitions }) => {
     if (error !== undefined) {
       notice(
-        `! processor failed on ${records} records (attempt ${attempt}), retrying: ${describeError(error).message}`,
+        `! processor failed on ${records} records of ${partitions.join(', ')} (attempt ${attempt}): ${describeError(error).message}`,
       )
     }
   },
+  onGiveUp: ({ partition, records, firstOffset, lastOffset, condition, recorded }) =>
+    notice(
+      `! gave up on ${records} records of ${partition} (offsets ${firstOffset}-${lastOffset}, ${condition}); ` +
+        (recorded
+          ? `recorded on ${gaveUpTopic}: npm run replay brings them back`
+          : 'discarded, as Lambda does without a destination'),
+    ),
 })
 await mapping.start()
 

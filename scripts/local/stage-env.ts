@@ -87,10 +87,22 @@ export interface StageSettings {
  * Reads a stage's resolved settings from `serverless print`, so the local pipeline runs with exactly the
  * configuration `serverless invoke local --stage local` uses; serverless.yml stays the one source.
  */
-export async function loadStageSettings(stage: string): Promise<StageSettings> {
+export async function loadStageSettings(
+  stage: string,
+  params: readonly string[] = [],
+): Promise<StageSettings> {
   const { stdout } = await promisify(execFile)(
     'npx',
-    ['--no-install', 'serverless', 'print', '--stage', stage, '--format', 'json'],
+    [
+      '--no-install',
+      'serverless',
+      'print',
+      '--stage',
+      stage,
+      ...params.map((param) => `--param=${param}`),
+      '--format',
+      'json',
+    ],
     { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 16 * 1024 * 1024 },
   )
   const service = JSON.parse(stdout) as PrintedService

@@ -62,7 +62,7 @@ async function produceRaw(topic: string, values: (string | null)[]) {
 
 describe('local MSK event source mapping', () => {
   it('retries a failed invocation with the same event and commits only after it succeeds', async () => {
-    const [topic] = (await createTestTopics(admin(), ['esm-retry'])) as [string]
+    const [topic] = (await createTestTopics(admin(), ['esm-retry'], 1)) as [string]
     await produceRaw(topic, ['a', 'b', 'c', 'd', 'e', 'f'])
     const groupId = `group-${topic}`
     const events: MskEvent[] = []

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { assertMskEvent, decodeHeaders } from '../../lib/msk/event.js'
-import { buildMskEvent } from '../../scripts/local/msk-event.js'
+import { buildMskEvent, toMskRecord } from '../../scripts/local/msk-event.js'
 
 function message(offset: number, key: string | null, value: string | null, headers = {}): KafkaMessage {
   return {
@@ -25,11 +25,12 @@ describe('buildMskEvent (local event source mapping)', () => {
     const event = buildMskEvent(
       [
         {
-          topic: 'stocks-in',
-          partition: 0,
-          messages: [message(5, '{"ticker":"AAPL"}', '{"a":1}', { h: Buffer.from('é') })],
+          id: 'stocks-in-0',
+          records: [
+            toMskRecord('stocks-in', 0, message(5, '{"ticker":"AAPL"}', '{"a":1}', { h: Buffer.from('é') })),
+          ],
         },
-        { topic: 'stocks-in', partition: 1, messages: [message(9, null, null)] },
+        { id: 'stocks-in-1', records: [toMskRecord('stocks-in', 1, message(9, null, null))] },
       ],
       source,
     )
@@ -71,9 +72,8 @@ describe('buildMskEvent (local event source mapping)', () => {
     const event = buildMskEvent(
       [
         {
-          topic: 't',
-          partition: 0,
-          messages: [message(1, 'k', 'v', { h: [Buffer.from('a'), Buffer.from('b')] })],
+          id: 't-0',
+          records: [toMskRecord('t', 0, message(1, 'k', 'v', { h: [Buffer.from('a'), Buffer.from('b')] }))],
         },
       ],
       source,

@@ -1,0 +1,133 @@
+/**
+ * Sends what the event source mapping gave up on back through the processor:
+ *   npm run replay -- [--stage local] [--param k=v ...] [--since T] [--until T] [--partition N ...] [--dry-run]
+ *
+ * Reads the stage's gave-up topic (its Kafka on-failure destination), whose messages carry the failed
+ * records themselves, and processes them with the stage's processor settings: each record reaches the sink
+ * or the dead-letter topic. Its position on the gave-up topic is a consumer group of its own per filter
+ * set, committed only after the sink acknowledged what it replayed: stopped halfway (or crashed), the same
+ * command goes on where it was, repeating at most the batch under way.
+ */
+// First: the processor's logs go to a file, the terminal shows progress and the summary.
+import '../local/quiet-logs.js'
+import { createHash } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import { describeError } from '../../lib/log.js'
+import type { MskRecord } from '../../lib/msk/event.js'
+import { gaveUpRecords } from '../../lib/ops/on-failure-record.js'
+import { LOG_FILE } from '../local/quiet-logs.js'
+import { Progress } from './progress.js'
+import { reprocess } from './reprocess.js'
+import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
+import { readToEnd } from './topic-reader.js'
+
+const { values: args } = parseArgs({
+  options: {
+    ...STAGE_OPTIONS,
+    since: { type: 'string' },
+    until: { type: 'string' },
+    partition: { type: 'string', multiple: true, default: [] },
+    'dry-run': { type: 'boolean', default: false },
+    group: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+})
+const filter = {
+  ...(args.since === undefined ? {} : { since: parseTime(args.since, 'since') }),
+  ...(args.until === undefined ? {} : { until: parseTime(args.until, 'until') }),
+  partitions: args.partition.map(Number),
+}
+const { stage, processor, kafka } = await connectStage(args.stage, args.param, 'replay')
+const gaveUpTopic = stage.mapping.gaveUpTopic
+if (gaveUpTopic === undefined) {
+  process.stderr.write(
+    `stage ${args.stage} has no Kafka on-failure destination (onFailureDestination=${stage.mapping.onFailure?.kind ?? 'none'}); replay reads a gave-up topic\n`,
+  )
+  process.exit(2)
+}
+const signature = createHash('sha256')
+  .update(JSON.stringify([args.since ?? '', args.until ?? '', [...args.partition].sort()]))
+  .digest('hex')
+  .slice(0, 12)
+const groupId = args.group ?? `${stage.mapping.consumerGroupId}-replay-${signature}`
+
+const admin = kafka.admin()
+await admin.connect()
+const [committed] = await admin.fetchOffsets({ groupId, topics: [gaveUpTopic] })
+const backlog = (await admin.fetchTopicOffsets(gaveUpTopic)).reduce((sum, end) => {
+  const from = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1)
+  return sum + Number(end.high) - (from < 0 ? Number(end.low) : from)
+}, 0)
+await admin.disconnect()
+
+const sink = new KafkajsSink({ ...processor.kafka, clientId: 'replay' })
+const progress = new Progress(args['dry-run'] ? 'counting' : 'replaying', backlog)
+const totals = { gaveUpMessages: 0, selected: 0, written: 0, deadLettered: 0, unreadable: 0 }
+const byCondition: Record<string, number> = {}
+const unreadable: string[] = []
+
+try {
+  await readToEnd({
+    kafka,
+    topic: gaveUpTopic,
+    groupId,
+    commit: !args['dry-run'],
+    onBatch: async (partition, messages) => {
+      const records: MskRecord[] = []
+      for (const message of messages) {
+        totals.gaveUpMessages++
+        try {
+          const selected = gaveUpRecords(message.value?.toString() ?? '', filter)
+          byCondition[selected.condition] = (byCondition[selected.condition] ?? 0) + selected.records.length
+          records.push(...selected.records)
+        } catch (error) {
+          totals.unreadable++
+          unreadable.push(`${gaveUpTopic}-${partition}@${message.offset}: ${describeError(error).message}`)
+        }
+      }
+      totals.selected += records.length
+      if (!args['dry-run'] && records.length > 0) {
+        const summary = await reprocess(records, {
+          sink,
+          sinkTopic: processor.sinkTopic,
+          deadLetterTopic: processor.deadLetterTopic,
+          validation: processor.validation,
+        })
+        totals.written += summary.written
+        totals.deadLettered += summary.deadLettered
+      }
+      progress.add(messages.length, `${totals.selected} records`)
+      return undefined
+    },
+  })
+} finally {
+  progress.end()
+  await sink.close()
+}
+
+const result = {
+  stage: args.stage,
+  gaveUpTopic,
+  groupId,
+  dryRun: args['dry-run'],
+  ...totals,
+  byCondition,
+  unreadableMessages: unreadable,
+}
+if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+else {
+  process.stdout.write(
+    `${args['dry-run'] ? 'would replay' : 'replayed'} ${totals.selected} records from ${totals.gaveUpMessages} gave-up messages on ${gaveUpTopic}` +
+      (args['dry-run']
+        ? ''
+        : `: ${totals.written} written to ${processor.sinkTopic}, ${totals.deadLettered} dead-lettered to ${processor.deadLetterTopic}`) +
+      `\n  by condition: ${
+        Object.entries(byCondition)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ') || 'none'
+      }\n  position: consumer group ${groupId}; logs in ${LOG_FILE}\n`,
+  )
+  for (const line of unreadable) process.stdout.write(`  unreadable (left as it is): ${line}\n`)
+}
+process.exit(unreadable.length > 0 ? 1 : 0)

@@ -1,0 +1,367 @@
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
+import { createKafka } from '../../lib/kafka/client.js'
+import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import type { MskRecord } from '../../lib/msk/event.js'
+import { kafkaDestinationMessages } from '../../lib/ops/on-failure-record.js'
+import { processMskEvent } from '../../lib/processor/process-event.js'
+import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
+import { generateStockBatch } from '../../lib/stocks/generate.js'
+import {
+  type GiveUpReport,
+  type InvocationReport,
+  LocalEventSourceMapping,
+} from '../../scripts/local/event-source-mapping.js'
+import { KafkaTopicDestination } from '../../scripts/local/on-failure-destinations.js'
+import { KAFKA_SCRIPT, localKafkaConfig, PROJECT_DIR, readTopic } from '../support/kafka.js'
+
+/**
+ * The operator's tools against a broker of their own (other ports, other data), with the local stage's
+ * topic names: the mapping gives up during a real broker outage, replay and redrive bring the records
+ * back, status reports what is where.
+ */
+const PORTS = { KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_IAM_PORT: '19298' }
+const BROKER = `127.0.0.1:${PORTS.KAFKA_PORT}`
+const broker = (command: 'start' | 'stop', keepData = false) =>
+  execFileSync(KAFKA_SCRIPT, [command], {
+    env: { ...process.env, ...PORTS, KAFKA_KEEP_DATA: keepData ? '1' : '0' },
+    stdio: 'ignore',
+  })
+const TOPICS = { source: 'stocks-in', sink: 'stocks-out', dlq: 'stocks-dlq', gaveUp: 'stocks-gave-up' }
+/** The local stage's processor group (serverless.yml: SERVICE-STAGE-processor), which status reports on. */
+const PROCESSOR_GROUP = 'msk-lambda-stocks-local-processor'
+const connection = localKafkaConfig({
+  bootstrapServers: [BROKER],
+  connectTimeoutMs: 1_000,
+  sendTimeoutMs: 3_000,
+})
+const kafka = new Kafka({ clientId: 'ops-tests', brokers: [BROKER], logLevel: logLevel.NOTHING })
+
+async function ops(command: 'replay' | 'redrive' | 'status', args: string[] = []) {
+  const { stdout } = await promisify(execFile)(
+    'npx',
+    ['tsx', `scripts/ops/${command}.ts`, ...args, '--json'],
+    {
+      cwd: PROJECT_DIR,
+      env: { ...process.env, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
+  return JSON.parse(stdout)
+}
+
+async function endOffsets(topic: string): Promise<number> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
+  await admin.disconnect()
+  return total
+}
+
+async function readAll(topic: string) {
+  return readTopic(kafka, topic, await endOffsets(topic), 60_000)
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(100)
+  }
+}
+
+async function produce(topic: string, messages: { key: string | null; value: string }[]) {
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({ topic, acks: -1, messages })
+  await producer.disconnect()
+}
+
+const stockMessages = (batches: number) =>
+  Array.from({ length: batches }, () => generateStockBatch())
+    .flat()
+    .map((stock) => ({ key: encodeKey(stock.ticker), value: encodeStock(stock) }))
+
+const coordinates = (r: { headers: Record<string, string> }) =>
+  `${r.headers['source.partition'] ?? r.headers['dlq.source.partition']}@${r.headers['source.offset'] ?? r.headers['dlq.source.offset']}`
+
+beforeAll(async () => {
+  broker('start')
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({
+    topics: Object.values(TOPICS).map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })),
+    waitForLeaders: true,
+  })
+  await admin.disconnect()
+}, 120_000)
+
+afterAll(() => {
+  broker('stop')
+})
+
+describe('operators’ tools', { sequential: true }, () => {
+  it('an outage longer than the retries: the mapping gives up as Lambda does, replay brings every record to the sink', {
+    timeout: 240_000,
+  }, async () => {
+    await produce(TOPICS.source, stockMessages(10))
+    const input = await readAll(TOPICS.source)
+    expect(input).toHaveLength(170)
+
+    let outage = (): void => undefined
+    const brokerDown = new Promise<void>((resolve) => {
+      outage = resolve
+    })
+    const waiting = new Set<string>()
+    const invocations: InvocationReport[] = []
+    const gaveUp: GiveUpReport[] = []
+    const processorSink = new KafkajsSink({ ...connection, clientId: 'ops-processor' })
+    const mappingKafka = createKafka(
+      { ...connection, clientId: 'ops-mapping' },
+      createBrokerResolver(connection),
+    )
+    const mapping = new LocalEventSourceMapping({
+      kafka: mappingKafka,
+      topic: TOPICS.source,
+      consumerGroupId: PROCESSOR_GROUP,
+      // One event per partition: all 170 records are in hand when the broker goes away.
+      batchSize: 200,
+      maximumBatchingWindowMs: 300,
+      maximumRetryAttempts: 2,
+      onFailure: new KafkaTopicDestination(mappingKafka, TOPICS.gaveUp),
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:msk-lambda-stocks-local-processor',
+      eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/ops',
+      bootstrapServers: [BROKER],
+      retryDelayMs: () => 300,
+      onInvocation: (report) => invocations.push(report),
+      onGiveUp: (report) => gaveUp.push(report),
+      // Every event waits for the outage, so its records are in hand when the broker goes away.
+      handler: async (event) => {
+        for (const partition of Object.keys(event.records)) waiting.add(partition)
+        await brokerDown
+        return processMskEvent(event, {
+          sink: processorSink,
+          sinkTopic: TOPICS.sink,
+          deadLetterTopic: TOPICS.dlq,
+        })
+      },
+    })
+    await mapping.start()
+    await until(() => waiting.size === 2)
+    broker('stop', true)
+    outage()
+    // Three failed invocations (the first and two retries) of every event, while the broker is down.
+    await until(() => invocations.filter((i) => i.error !== undefined && i.attempt === 3).length >= 2)
+    broker('start')
+    await until(() => gaveUp.reduce((sum, g) => sum + g.records, 0) >= 170)
+    // Given up on means done: the mapping commits past them once the group is back.
+    await until(
+      async () => (await committedOffsets(PROCESSOR_GROUP, TOPICS.source)).reduce((a, b) => a + b, 0) === 170,
+    )
+    await mapping.stop()
+    await processorSink.close()
+
+    expect(gaveUp.every((g) => g.condition === 'RetriesExhausted' && g.recorded)).toBe(true)
+    expect(await endOffsets(TOPICS.sink)).toBe(0)
+    const records = await readAll(TOPICS.gaveUp)
+    expect(records).toHaveLength(170)
+    const inputAt = new Map(input.map((r) => [`${r.partition}@${r.offset}`, r]))
+    for (const record of records) {
+      const envelope = JSON.parse(record.value ?? '')
+      expect(envelope.requestContext).toMatchObject({
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      })
+      expect(envelope.requestContext.functionArn).toMatch(/:function:msk-lambda-stocks-local-processor$/)
+      expect(envelope.responseContext).toEqual({
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        functionError: 'Unhandled',
+      })
+      expect(envelope.version).toBe('1.0')
+      expect(envelope.KafkaBatchInfo.eventSourceArn).toBe(
+        'arn:aws:kafka:us-east-1:000000000000:cluster/local/ops',
+      )
+      const [original] = Object.values(envelope.payload.records).flat() as MskRecord[]
+      const source = inputAt.get(`${original?.partition}@${original?.offset}`)
+      expect(envelope.KafkaBatchInfo.recordInfo.offset).toBe(String(original?.offset))
+      expect(Buffer.from(original?.value ?? '', 'base64').toString()).toBe(source?.value)
+      // Keyed as the record was.
+      expect(record.key).toBe(source?.key)
+    }
+
+    const dryRun = await ops('replay', ['--dry-run'])
+    expect(dryRun).toMatchObject({ selected: 170, written: 0, byCondition: { RetriesExhausted: 170 } })
+    const replay = await ops('replay')
+    expect(replay).toMatchObject({ selected: 170, written: 170, deadLettered: 0, unreadable: 0 })
+    const again = await ops('replay')
+    expect(again).toMatchObject({ selected: 0, written: 0 })
+
+    const output = [...(await readAll(TOPICS.sink)), ...(await readAll(TOPICS.dlq))]
+    const seen = new Set(output.map(coordinates))
+    const missing = input.filter((r) => !seen.has(`${r.partition}@${r.offset}`))
+    console.log(
+      `outage and replay: ${input.length} in, ${seen.size} accounted for, ${output.length - seen.size} duplicates`,
+    )
+    expect(missing).toEqual([])
+
+    const status = await ops('status')
+    expect(status.topics.source.partitions.map((p: { lag: number }) => p.lag)).toEqual([0, 0])
+    expect(status.topics.gaveUp.partitions.reduce((sum: number, p: { end: number }) => sum + p.end, 0)).toBe(
+      170,
+    )
+    expect(status.topics.sink.partitions.reduce((sum: number, p: { end: number }) => sum + p.end, 0)).toBe(
+      output.length,
+    )
+    expect(status.gaveUpByCondition).toEqual({ RetriesExhausted: 170 })
+    for (const partition of status.topics.sink.partitions)
+      expect(Date.parse(partition.lastRecordAt)).toBeGreaterThan(0)
+  })
+
+  it('redrive: records dead-lettered under strict reach the sink under flink; a second redrive does nothing', {
+    timeout: 120_000,
+  }, async () => {
+    const sinkBefore = await endOffsets(TOPICS.sink)
+    // A price as a string: strict dead-letters it, the Flink job (and flink mode) read the number.
+    const poison = generateStockBatch()
+      .slice(0, 5)
+      .map((stock) => ({
+        key: encodeKey(stock.ticker),
+        value: JSON.stringify({ ...stock, price: String(stock.price) }),
+      }))
+    // Not JSON at all: dead-lettered in both modes, so it comes back with its redrive counted.
+    const broken = { key: 'broken', value: '{"ticker":' }
+    const processorSink = new KafkajsSink({ ...connection, clientId: 'ops-strict' })
+    const events: number[] = []
+    const mapping = new LocalEventSourceMapping({
+      kafka: createKafka({ ...connection, clientId: 'ops-strict-mapping' }, createBrokerResolver(connection)),
+      topic: TOPICS.source,
+      consumerGroupId: PROCESSOR_GROUP,
+      batchSize: 100,
+      maximumBatchingWindowMs: 200,
+      eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/ops',
+      bootstrapServers: [BROKER],
+      handler: async (event) => {
+        const summary = await processMskEvent(event, {
+          sink: processorSink,
+          sinkTopic: TOPICS.sink,
+          deadLetterTopic: TOPICS.dlq,
+          validation: 'strict',
+        })
+        events.push(summary.deadLettered)
+        return summary
+      },
+    })
+    await mapping.start()
+    await produce(TOPICS.source, [...poison, broken])
+    await until(async () => (await endOffsets(TOPICS.dlq)) >= 6)
+    await mapping.stop()
+    await processorSink.close()
+    expect(await endOffsets(TOPICS.sink)).toBe(sinkBefore)
+
+    const dryRun = await ops('redrive', ['--validation', 'flink', '--dry-run'])
+    expect(dryRun).toMatchObject({
+      selected: 6,
+      written: 0,
+      selectedByReason: { INVALID_FIELD_TYPE: 5, INVALID_JSON: 1 },
+    })
+    const first = await ops('redrive', ['--validation', 'flink'])
+    expect(first).toMatchObject({ selected: 6, written: 5, deadLetteredAgain: 1 })
+    const second = await ops('redrive', ['--validation', 'flink'])
+    // Only the record dead-lettered again is read, and it is not redriven without --force.
+    expect(second).toMatchObject({ selected: 0, written: 0, skipped: { 'redriven-before': 1 } })
+    const forced = await ops('redrive', ['--validation', 'flink', '--force'])
+    expect(forced).toMatchObject({ selected: 7, written: 5, deadLetteredAgain: 2 })
+
+    const sink = (await readAll(TOPICS.sink)).slice(-10)
+    const poisonValues = new Set(poison.map((p) => p.value))
+    const redriven = sink.filter(
+      (r) => poisonValues.has(r.value ?? '') === false && r.headers['dlq.redrives'] === undefined,
+    )
+    expect(redriven.length).toBeGreaterThan(0)
+    const deadLetters = await readAll(TOPICS.dlq)
+    const again = deadLetters.filter((r) => r.key === 'broken')
+    // The first redrive counted 1; the forced one (a new filter set, read from the start) took both the
+    // original (counted 1 again) and the one dead-lettered again (counted 2).
+    expect(again.map((r) => r.headers['dlq.redrives'])).toEqual([undefined, '1', '1', '2'])
+    for (const letter of again) expect(letter.value).toBe(broken.value)
+
+    const status = await ops('status')
+    expect(status.deadLettersByReason).toEqual({ INVALID_FIELD_TYPE: 5, INVALID_JSON: 4 })
+  })
+
+  it('replay killed halfway and run again: nothing lost, duplicates only from the batch under way', {
+    timeout: 240_000,
+  }, async () => {
+    const sinkBefore = await endOffsets(TOPICS.sink)
+    const failure = {
+      requestId: 'load',
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:processor',
+      condition: 'RetriesExhausted' as const,
+      approximateInvokeCount: 3,
+      functionError: 'Unhandled' as const,
+      at: new Date(),
+    }
+    const RECORDS = 20_000
+    const records: MskRecord[] = stockMessages(Math.ceil(RECORDS / 17))
+      .slice(0, RECORDS)
+      .map((message, i) => ({
+        topic: TOPICS.source,
+        partition: i % 2,
+        offset: 1_000_000 + i,
+        timestamp: Date.now(),
+        timestampType: 'CREATE_TIME',
+        key: Buffer.from(message.key).toString('base64'),
+        value: Buffer.from(message.value).toString('base64'),
+        headers: [],
+      }))
+    const source = { eventSourceArn: 'arn:aws:kafka:local', bootstrapServers: BROKER }
+    for (let i = 0; i < records.length; i += 500) {
+      await produce(
+        TOPICS.gaveUp,
+        kafkaDestinationMessages(records.slice(i, i + 500), failure, source).map((m) => ({
+          key: m.key?.toString() ?? null,
+          value: m.value,
+        })),
+      )
+    }
+
+    const child = spawn('npx', ['tsx', 'scripts/ops/replay.ts'], {
+      cwd: PROJECT_DIR,
+      env: { ...process.env, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
+      stdio: 'ignore',
+      detached: true,
+    })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    await until(async () => (await endOffsets(TOPICS.sink)) > sinkBefore, 120_000)
+    process.kill(-(child.pid as number), 'SIGKILL')
+    await exited
+    const afterKill = (await endOffsets(TOPICS.sink)) - sinkBefore
+    expect(afterKill).toBeLessThan(RECORDS)
+
+    const resumed = await ops('replay')
+    expect(resumed.selected).toBeGreaterThan(0)
+    expect(resumed.selected).toBeLessThanOrEqual(RECORDS)
+    const sink = (await readAll(TOPICS.sink)).filter((r) => Number(r.headers['source.offset']) >= 1_000_000)
+    const seen = new Set(sink.map(coordinates))
+    const duplicates = sink.length - seen.size
+    console.log(
+      `replay killed after ${afterKill} of ${RECORDS}; resumed with ${resumed.selected}; ${duplicates} duplicates`,
+    )
+    expect(seen.size).toBe(RECORDS)
+    // The replay acknowledges (commits) every 500 records once the sink has them: a kill repeats fewer.
+    expect(duplicates).toBeLessThanOrEqual(500)
+  })
+})
+
+async function committedOffsets(groupId: string, topic: string): Promise<number[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  await admin.disconnect()
+  return (offsets?.partitions ?? []).map((p) => Number(p.offset))
+}
