@@ -1,9 +1,13 @@
 import { kafkaConsumer, SchemaType } from '@aws-lambda-powertools/kafka'
 import type { Context } from 'aws-lambda'
 import type { MessageSink } from '../lib/kafka/sink.js'
+import type { MskEvent } from '../lib/msk/event.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
+import { traceProcessing } from '../lib/tracing/partition-batches.js'
+import { LOCAL_DAEMON_VARIABLE, Tracer, tracingSettings } from '../lib/tracing/tracer.js'
 import { countOf, makeMskEvent } from './events.js'
 import { type Measurement, summarise, timeAlternating } from './stats.js'
+import { startDiscardingDaemon, withProducerTraceHeaders } from './tracing-events.js'
 
 /** A sink that takes the messages and acknowledges at once: the hot path without the network. */
 const acknowledgeAll: MessageSink = {
@@ -44,13 +48,39 @@ export interface HotPathResult {
   readonly ours: Measurement
   readonly bare: Measurement
   readonly powertools: Measurement
+  /** Ours on the same records carrying the producer's trace headers, tracing off (copied to the sink records). */
+  readonly withHeaders: Measurement
+  /** The same, tracing on and the invocation sampled: segments recorded and sent to a local UDP port. */
+  readonly traced: Measurement
+}
+
+const options = { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq' }
+
+/**
+ * The processor handler's work around processMskEvent (functions/processor.ts, the traceInvocation
+ * middleware): untraced, traceProcessing hands the sink straight on; traced, the invocation's segments
+ * are recorded, then sent to the daemon when it ends.
+ */
+async function processTraced(tracer: Tracer, event: MskEvent): Promise<void> {
+  const trace = tracer.begin('processor', '## handler')
+  const tracing = { sink: acknowledgeAll, deadLetterTopic: 'dlq', name: 'processor' }
+  const summary = await traceProcessing(trace?.handler, event, tracing, (sink) =>
+    processMskEvent(event, { ...options, sink }),
+  )
+  if (trace === undefined) return
+  trace.handler.annotate('ColdStart', false).annotate('Service', 'bench').addMetadata('response', summary)
+  await tracer.end(trace)
 }
 
 /** Records per second for each way, over `rounds` rounds. */
 export async function benchHotPath(sizes: readonly number[], rounds: number): Promise<HotPathResult[]> {
+  const daemon = await startDiscardingDaemon()
+  const off = new Tracer(tracingSettings({}))
+  const on = new Tracer(tracingSettings({ [LOCAL_DAEMON_VARIABLE]: `127.0.0.1:${daemon.port}` }))
   const results: HotPathResult[] = []
   for (const size of sizes) {
     const event = makeMskEvent(size)
+    const headed = withProducerTraceHeaders(event)
     const records = countOf(event)
     // Small events take well under a millisecond: each sample repeats the event to ~20,000 records.
     const repeats = Math.ceil(20_000 / records)
@@ -58,14 +88,22 @@ export async function benchHotPath(sizes: readonly number[], rounds: number): Pr
       for (let i = 0; i < repeats; i++) await work()
     }
     const rate = (samples: number[]) => summarise(samples.map((ms) => ((records * repeats) / ms) * 1000))
-    const [ours = [], bare = [], peer = []] = await timeAlternating(rounds, [
-      repeated(() =>
-        processMskEvent(event, { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq' }),
-      ),
+    const [ours = [], bare = [], peer = [], headers = [], traced = []] = await timeAlternating(rounds, [
+      repeated(() => processMskEvent(event, options)),
       repeated(() => bareLimit(event)),
       repeated(() => powertools(event as never, {} as Context)),
+      repeated(() => processTraced(off, headed)),
+      repeated(() => processTraced(on, headed)),
     ])
-    results.push({ records, ours: rate(ours), bare: rate(bare), powertools: rate(peer) })
+    results.push({
+      records,
+      ours: rate(ours),
+      bare: rate(bare),
+      powertools: rate(peer),
+      withHeaders: rate(headers),
+      traced: rate(traced),
+    })
   }
+  daemon.stop()
   return results
 }

@@ -50,12 +50,12 @@ const lines: string[] = [
   '',
   '## 1. Processor hot path (records/s, no network)',
   '',
-  '| records | ours | bare limit (base64 + JSON.parse + JSON.stringify) | ours / bare | Powertools Kafka consumer | ours / Powertools | budget (≥ 0.7 x bare, > Powertools) |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| records | ours | bare limit (base64 + JSON.parse + JSON.stringify) | ours / bare | Powertools Kafka consumer | ours / Powertools | budget (≥ 0.7 x bare, > Powertools) | ours, records with trace headers, tracing off | headers / bare | ours, same records, tracing on (sampled, sent to UDP) | traced / bare |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...hot.map((h) => {
     const toBare = h.ours.median / h.bare.median
     const toPeer = h.ours.median / h.powertools.median
-    return `| ${fmt(h.records)} | ${show(h.ours)} | ${show(h.bare)} | ${toBare.toFixed(2)} | ${show(h.powertools)} | ${toPeer.toFixed(2)} | ${check(toBare >= 0.7 && toPeer > 1, `hot path at ${h.records} records: ${toBare.toFixed(2)} x bare, ${toPeer.toFixed(2)} x Powertools`)} |`
+    return `| ${fmt(h.records)} | ${show(h.ours)} | ${show(h.bare)} | ${toBare.toFixed(2)} | ${show(h.powertools)} | ${toPeer.toFixed(2)} | ${check(toBare >= 0.7 && toPeer > 1, `hot path at ${h.records} records: ${toBare.toFixed(2)} x bare, ${toPeer.toFixed(2)} x Powertools`)} | ${show(h.withHeaders)} | ${(h.withHeaders.median / h.bare.median).toFixed(2)} | ${show(h.traced)} | ${(h.traced.median / h.bare.median).toFixed(2)} |`
   }),
   '',
   '## 2. Processor end to end on the local broker (records/s, all acknowledged)',

@@ -2,16 +2,25 @@ import type { Admin, Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
 import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
 import { generateStockBatch } from '../../lib/stocks/generate.js'
 import { TICKERS } from '../../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
-import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
+import { WorkerInvoker } from '../../scripts/local/invokers.js'
+import {
+  createTestTopics,
+  LOCAL_BROKER,
+  localKafkaConfig,
+  PROJECT_DIR,
+  readTopic,
+  testKafka,
+} from '../support/kafka.js'
 
 /**
  * `npm run test:load`: at least 200,000 records through the local pipeline (LOAD_RECORDS to change it),
- * the generator at full speed, the local mapping with a batch size of 1,000+. Zero loss, per-ticker order.
+ * the generator at full speed, the local mapping with a batch size of 1,000+ invoking the real processor
+ * handler (functions/processor.ts, middy, Logger, Metrics) in one worker process per partition, as
+ * Lambda runs one execution environment per partition. Zero loss, per-ticker order.
  */
 const RECORDS = Number(process.env.LOAD_RECORDS ?? 200_000)
 const BATCH_SIZE = Number(process.env.LOAD_BATCH_SIZE ?? 2_000)
@@ -66,14 +75,12 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
     await producerSink.close()
     const produceSeconds = (Date.now() - produceStart) / 1000
 
-    // The processor behind the local event source mapping.
-    const processorSink = new KafkajsSink(
-      localKafkaConfig({ clientId: 'load-processor', sendTimeoutMs: 120_000 }),
-    )
+    // The real processor handler behind the local event source mapping, one worker per partition.
     const processStart = Date.now()
     let processed = 0
     let invocations = 0
     let lastReport = 0
+    const failures: unknown[] = []
     const mapping = new LocalEventSourceMapping({
       kafka,
       topic: source,
@@ -82,26 +89,39 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
       maximumBatchingWindowMs: 500,
       eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/load',
       bootstrapServers: [LOCAL_BROKER],
-      handler: async (event) => {
-        const summary = await processMskEvent(event, {
-          sink: processorSink,
-          sinkTopic: sink,
-          deadLetterTopic: dlq,
-        })
-        processed += summary.records
+      invokerFor: () =>
+        new WorkerInvoker({
+          module: `${PROJECT_DIR}functions/processor.ts`,
+          functionName: 'load-processor',
+          timeoutMs: 120_000,
+          environment: {
+            KAFKA_BOOTSTRAP_SERVERS: LOCAL_BROKER,
+            KAFKA_AUTH: 'none',
+            KAFKA_REUSE_CONNECTION: 'true',
+            SINK_TOPIC: sink,
+            DEAD_LETTER_TOPIC: dlq,
+            POWERTOOLS_LOG_LEVEL: 'WARN',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+            POWERTOOLS_DEV: 'false',
+          },
+        }),
+      onInvocation: ({ records, error }) => {
+        if (error !== undefined) {
+          failures.push(error)
+          return
+        }
+        processed += records
         invocations++
         if (Date.now() - lastReport > 2_000) {
           lastReport = Date.now()
           progress('processed', processed, RECORDS, processStart)
         }
-        return summary
       },
     })
     await mapping.start()
     const output = await readTopic(kafka, sink, RECORDS, 600_000)
     const processSeconds = (Date.now() - processStart) / 1000
     await mapping.stop()
-    await processorSink.close()
 
     const input = await readTopic(kafka, source, RECORDS, 300_000)
     const unique = new Set(
@@ -121,6 +141,7 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
         `${deadLettered} dead-lettered, ${outOfOrder.length} tickers out of order`,
     )
 
+    expect(failures).toEqual([])
     expect(input).toHaveLength(RECORDS)
     expect(unique.size).toBe(RECORDS)
     expect(deadLettered).toBe(0)
