@@ -1,9 +1,11 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import type { Kafka, Producer } from 'kafkajs'
 import type { MskRecord } from '../../lib/msk/event.js'
 import {
   type InvocationFailure,
   type KafkaBatchSource,
   kafkaDestinationMessages,
+  sqsDestinationRecord,
 } from '../../lib/ops/on-failure-record.js'
 
 /** Where the local mapping records what it gave up on, as the stage's DestinationConfig.OnFailure. */
@@ -40,5 +42,29 @@ export class KafkaTopicDestination implements OnFailureDestination {
   async close(): Promise<void> {
     await this.#producer?.disconnect()
     this.#producer = undefined
+  }
+}
+
+/** An SQS queue: one message per batch given up on, with where its records are (not the records). */
+export class SqsQueueDestination implements OnFailureDestination {
+  readonly #client: SQSClient
+  readonly #queueUrl: string
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.#client = client
+    this.#queueUrl = queueUrl
+  }
+
+  async write(records: readonly MskRecord[], failure: InvocationFailure, source: KafkaBatchSource) {
+    await this.#client.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify(sqsDestinationRecord(records, failure, source)),
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy()
   }
 }

@@ -12,6 +12,7 @@ import './quiet-logs.js'
 import { spawnSync } from 'node:child_process'
 import { openSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
@@ -21,7 +22,11 @@ import { describeError } from '../../lib/log.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
 import { WorkerInvoker } from './invokers.js'
 import { lambdaContext } from './lambda-context.js'
-import { KafkaTopicDestination } from './on-failure-destinations.js'
+import {
+  KafkaTopicDestination,
+  type OnFailureDestination,
+  SqsQueueDestination,
+} from './on-failure-destinations.js'
 import { LOG_FILE, notice, showRow } from './quiet-logs.js'
 import { loadStageSettings } from './stage-env.js'
 import { TABLE_KINDS, type TableKind } from './table.js'
@@ -32,6 +37,7 @@ const { values: args } = parseArgs({
     every: { type: 'string', default: '10' },
     for: { type: 'string' },
     stage: { type: 'string', default: 'local' },
+    param: { type: 'string', multiple: true, default: [] },
     topic: { type: 'string', default: 'sink' },
   },
 })
@@ -40,7 +46,7 @@ const everyMs = Number(args.every) * 1000
 const runForMs = args.for === undefined ? undefined : Number(args.for) * 1000
 if (!(everyMs > 0) || (runForMs !== undefined && !(runForMs > 0)) || !TABLE_KINDS.includes(kind)) {
   notice(
-    `usage: npm start -- [--every SECONDS] [--for SECONDS] [--stage local] [--topic ${TABLE_KINDS.join('|')}]`,
+    `usage: npm start -- [--every SECONDS] [--for SECONDS] [--stage local] [--param k=v ...] [--topic ${TABLE_KINDS.join('|')}]`,
   )
   process.exit(2)
 }
@@ -49,7 +55,7 @@ const kafkaScript = new URL('../kafka/kafka.sh', import.meta.url).pathname
 const brokerWasRunning = spawnSync(kafkaScript, ['status'], { stdio: 'ignore' }).status === 0
 if (!brokerWasRunning && spawnSync(kafkaScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
 
-const stage = await loadStageSettings(args.stage)
+const stage = await loadStageSettings(args.stage, args.param)
 // Like a warm Lambda container: the handlers keep their connection between invocations. The table is
 // the output here, so the functions' CloudWatch metrics (EMF lines) are not printed.
 Object.assign(process.env, stage.environment, {
@@ -89,6 +95,33 @@ const printer = await startTablePrinter(processorConfig.kafka, {
   write: showRow,
 })
 const gaveUpTopic = stage.mapping.gaveUpTopic
+
+/**
+ * The stage's on-failure destination, locally: its gave-up topic, or (onFailureDestination=sqs) a queue
+ * on the SQS-compatible server of scripts/sqs, started here if it is not running.
+ */
+async function onFailureDestination(): Promise<{ onFailure?: OnFailureDestination }> {
+  if (gaveUpTopic !== undefined) return { onFailure: new KafkaTopicDestination(kafka, gaveUpTopic) }
+  if (stage.mapping.onFailure?.kind !== 'sqs') return {}
+  const sqsScript = new URL('../sqs/sqs-server.sh', import.meta.url).pathname
+  if (spawnSync(sqsScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+  const endpoint = spawnSync(sqsScript, ['endpoint'], { encoding: 'utf8' }).stdout.trim()
+  // The local server takes any credentials.
+  const client = new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    useDualstackEndpoint: false,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  })
+  const { QueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `${stage.mapping.consumerGroupId}-failures` }),
+  )
+  if (QueueUrl === undefined) throw new Error(`no queue URL from ${endpoint}`)
+  notice(
+    `on-failure destination: ${QueueUrl} (replay: npm run replay -- --queue-url ${QueueUrl} --sqs-endpoint ${endpoint})`,
+  )
+  return { onFailure: new SqsQueueDestination(client, QueueUrl) }
+}
 const logFile = openSync(LOG_FILE, 'a')
 const mapping = new LocalEventSourceMapping({
   kafka,
@@ -99,7 +132,7 @@ const mapping = new LocalEventSourceMapping({
   reportBatchItemFailures: stage.mapping.reportBatchItemFailures,
   maximumRetryAttempts: stage.mapping.maximumRetryAttempts,
   maximumRecordAgeSeconds: stage.mapping.maximumRecordAgeSeconds,
-  ...(gaveUpTopic === undefined ? {} : { onFailure: new KafkaTopicDestination(kafka, gaveUpTopic) }),
+  ...(await onFailureDestination()),
   eventSourceArn: processorConfig.kafka.clusterArn ?? 'arn:aws:kafka:local',
   bootstrapServers: processorConfig.kafka.bootstrapServers,
   // One execution environment per partition, each a process of its own, as the deployed mapping scales.

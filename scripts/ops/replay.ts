@@ -7,17 +7,23 @@
  * or the dead-letter topic. Its position on the gave-up topic is a consumer group of its own per filter
  * set, committed only after the sink acknowledged what it replayed: stopped halfway (or crashed), the same
  * command goes on where it was, repeating at most the batch under way.
+ *
+ * With `--queue-url URL` (an SQS on-failure destination; `--sqs-endpoint` for a local server) it reads the
+ * queue's invocation records instead, fetches the offset ranges they name from the source topic, and
+ * deletes each message once the sink acknowledged its records.
  */
 // First: the processor's logs go to a file, the terminal shows progress and the summary.
 import '../local/quiet-logs.js'
 import { createHash } from 'node:crypto'
 import { parseArgs } from 'node:util'
+import { SQSClient } from '@aws-sdk/client-sqs'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import { describeError } from '../../lib/log.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { gaveUpRecords } from '../../lib/ops/on-failure-record.js'
 import { LOG_FILE } from '../local/quiet-logs.js'
 import { Progress } from './progress.js'
+import { replayFromQueue } from './replay-queue.js'
 import { reprocess } from './reprocess.js'
 import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
@@ -30,6 +36,8 @@ const { values: args } = parseArgs({
     partition: { type: 'string', multiple: true, default: [] },
     'dry-run': { type: 'boolean', default: false },
     group: { type: 'string' },
+    'queue-url': { type: 'string' },
+    'sqs-endpoint': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -39,6 +47,46 @@ const filter = {
   partitions: args.partition.map(Number),
 }
 const { stage, processor, kafka } = await connectStage(args.stage, args.param, 'replay')
+const queueUrl = args['queue-url']
+if (queueUrl !== undefined) {
+  const sink = new KafkajsSink({ ...processor.kafka, clientId: 'replay' })
+  const progress = new Progress(args['dry-run'] ? 'counting' : 'replaying', 0)
+  const client = new SQSClient({
+    region: processor.kafka.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    // The stage's environment may ask for dual-stack endpoints (the MSK API's); a local server has none.
+    ...(args['sqs-endpoint'] === undefined
+      ? {}
+      : { endpoint: args['sqs-endpoint'], useDualstackEndpoint: false }),
+  })
+  try {
+    const totals = await replayFromQueue({
+      client,
+      queueUrl,
+      kafka,
+      filter,
+      dryRun: args['dry-run'],
+      deps: {
+        sink,
+        sinkTopic: processor.sinkTopic,
+        deadLetterTopic: processor.deadLetterTopic,
+        validation: processor.validation,
+      },
+      onProgress: (records) => progress.add(records),
+    })
+    const result = { stage: args.stage, queueUrl, dryRun: args['dry-run'], ...totals }
+    process.stdout.write(
+      args.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : `${args['dry-run'] ? 'would replay' : 'replayed'} ${totals.selected} records named by ${totals.messages} messages of ${queueUrl}: ` +
+            `${totals.written} written, ${totals.deadLettered} dead-lettered; ${totals.unreadable.length} unreadable; logs in ${LOG_FILE}\n`,
+    )
+    process.exit(totals.unreadable.length > 0 ? 1 : 0)
+  } finally {
+    progress.end()
+    await sink.close()
+    client.destroy()
+  }
+}
 const gaveUpTopic = stage.mapping.gaveUpTopic
 if (gaveUpTopic === undefined) {
   process.stderr.write(

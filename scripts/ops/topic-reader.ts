@@ -19,6 +19,8 @@ export interface ReadOptions {
   readonly commit?: boolean
   /** The most messages handed over (and so repeated after a crash) at once; 500 when not given. */
   readonly chunk?: number
+  /** Without a group: read only these ranges (offsets `from` up to, not including, `to`). */
+  readonly ranges?: readonly PartitionRange[]
 }
 
 export interface PartitionRange {
@@ -44,14 +46,18 @@ export async function readToEnd(options: ReadOptions): Promise<PartitionRange[]>
     const ends = await admin.fetchTopicOffsets(topic)
     const [committed] =
       options.groupId === undefined ? [] : await admin.fetchOffsets({ groupId, topics: [topic] })
-    ranges = ends.map((end) => {
-      const from = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1)
-      return {
-        partition: end.partition,
-        from: from < 0 ? Number(end.low) : Math.max(from, Number(end.low)),
-        to: Number(end.high),
-      }
-    })
+    const explicit = options.groupId === undefined ? options.ranges : undefined
+    const highOf = (partition: number) => Number(ends.find((e) => e.partition === partition)?.high ?? 0)
+    ranges =
+      explicit?.map((range) => ({ ...range, to: Math.min(range.to, highOf(range.partition)) })) ??
+      ends.map((end) => {
+        const from = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1)
+        return {
+          partition: end.partition,
+          from: from < 0 ? Number(end.low) : Math.max(from, Number(end.low)),
+          to: Number(end.high),
+        }
+      })
   } finally {
     await admin.disconnect()
   }

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
@@ -16,7 +17,7 @@ import {
   type InvocationReport,
   LocalEventSourceMapping,
 } from '../../scripts/local/event-source-mapping.js'
-import { KafkaTopicDestination } from '../../scripts/local/on-failure-destinations.js'
+import { KafkaTopicDestination, SqsQueueDestination } from '../../scripts/local/on-failure-destinations.js'
 import { KAFKA_SCRIPT, localKafkaConfig, PROJECT_DIR, readTopic } from '../support/kafka.js'
 
 /**
@@ -41,13 +42,26 @@ const connection = localKafkaConfig({
 })
 const kafka = new Kafka({ clientId: 'ops-tests', brokers: [BROKER], logLevel: logLevel.NOTHING })
 
+/** The SQS-compatible server (moto) of scripts/sqs, on a port of its own; it accepts any credentials. */
+const SQS = { port: '19324', endpoint: 'http://127.0.0.1:19324' }
+const SQS_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+}
+const sqsServer = (command: 'start' | 'stop') =>
+  execFileSync(`${PROJECT_DIR}scripts/sqs/sqs-server.sh`, [command], {
+    env: { ...process.env, SQS_PORT: SQS.port },
+    stdio: 'ignore',
+  })
+
 async function ops(command: 'replay' | 'redrive' | 'status', args: string[] = []) {
   const { stdout } = await promisify(execFile)(
     'npx',
     ['tsx', `scripts/ops/${command}.ts`, ...args, '--json'],
     {
       cwd: PROJECT_DIR,
-      env: { ...process.env, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
+      env: { ...process.env, ...SQS_CREDENTIALS, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
       maxBuffer: 16 * 1024 * 1024,
     },
   )
@@ -102,6 +116,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   broker('stop')
+  sqsServer('stop')
 })
 
 describe('operators’ tools', { sequential: true }, () => {
@@ -355,6 +370,81 @@ describe('operators’ tools', { sequential: true }, () => {
     expect(seen.size).toBe(RECORDS)
     // The replay acknowledges (commits) every 500 records once the sink has them: a kill repeats fewer.
     expect(duplicates).toBeLessThanOrEqual(500)
+  })
+  it('an SQS destination: the mapping sends the documented invocation record, replay reads the ranges back', {
+    timeout: 240_000,
+  }, async () => {
+    sqsServer('start')
+    const sqs = new SQSClient({
+      endpoint: SQS.endpoint,
+      region: SQS_CREDENTIALS.AWS_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
+    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'processor-failures' }))
+    if (queueUrl === undefined) throw new Error('no queue URL')
+    await produce(TOPICS.source, stockMessages(2))
+    const total = await endOffsets(TOPICS.source)
+    const sinkBefore = await endOffsets(TOPICS.sink)
+    const dlqBefore = await endOffsets(TOPICS.dlq)
+
+    const gaveUp: GiveUpReport[] = []
+    const mapping = new LocalEventSourceMapping({
+      kafka: createKafka({ ...connection, clientId: 'ops-sqs-mapping' }, createBrokerResolver(connection)),
+      topic: TOPICS.source,
+      consumerGroupId: 'ops-sqs',
+      batchSize: 10_000,
+      maximumBatchingWindowMs: 300,
+      maximumRetryAttempts: 0,
+      onFailure: new SqsQueueDestination(sqs, queueUrl),
+      eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/ops',
+      bootstrapServers: [BROKER],
+      retryDelayMs: () => 100,
+      onGiveUp: (report) => gaveUp.push(report),
+      handler: async () => {
+        throw new Error('the processor is down')
+      },
+    })
+    await mapping.start()
+    await until(() => gaveUp.reduce((sum, g) => sum + g.records, 0) >= total)
+    await until(
+      async () => (await committedOffsets('ops-sqs', TOPICS.source)).reduce((a, b) => a + b, 0) === total,
+    )
+    await mapping.stop()
+
+    // The documented SQS invocation record: the coordinates of the batch, not its records.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    )
+    expect(Messages.length).toBeGreaterThan(0)
+    for (const message of Messages) {
+      const record = JSON.parse(message.Body ?? '')
+      expect(record.requestContext).toMatchObject({
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 1,
+      })
+      expect(record.payload).toBeUndefined()
+      for (const [id, range] of Object.entries(record.KafkaBatchInfo.recordsInfo)) {
+        expect(id).toMatch(/^stocks-in-[01]$/)
+        expect(range).toEqual({
+          firstRecordOffset: expect.stringMatching(/^\d+$/),
+          lastRecordOffset: expect.stringMatching(/^\d+$/),
+          firstRecordTimestamp: expect.stringMatching(/Z$/),
+          lastRecordTimestamp: expect.stringMatching(/Z$/),
+        })
+      }
+    }
+
+    const replay = await ops('replay', ['--queue-url', queueUrl, '--sqs-endpoint', SQS.endpoint])
+    expect(replay.selected).toBe(total)
+    expect(replay.written + replay.deadLettered).toBe(total)
+    expect((await endOffsets(TOPICS.sink)) - sinkBefore).toBe(replay.written)
+    expect((await endOffsets(TOPICS.dlq)) - dlqBefore).toBe(replay.deadLettered)
+    // Acknowledged, so deleted: nothing is left to replay.
+    expect(await ops('replay', ['--queue-url', queueUrl, '--sqs-endpoint', SQS.endpoint])).toMatchObject({
+      messages: 0,
+      selected: 0,
+    })
+    sqs.destroy()
   })
 })
 
