@@ -103,3 +103,15 @@ export function decodeHeaders(record: MskRecord): RecordHeader[] {
   }
   return headers
 }
+
+/** Records grouped by `topic-partition`, as an MSK event holds them, each group in the order given. */
+export function groupByPartition(records: readonly MskRecord[]): Record<string, MskRecord[]> {
+  const grouped: Record<string, MskRecord[]> = {}
+  for (const record of records) {
+    const id = `${record.topic}-${record.partition}`
+    const group = grouped[id] ?? []
+    group.push(record)
+    grouped[id] = group
+  }
+  return grouped
+}

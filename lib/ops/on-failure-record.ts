@@ -1,4 +1,4 @@
-import type { MskEvent, MskRecord } from '../msk/event.js'
+import { groupByPartition, type MskEvent, type MskRecord } from '../msk/event.js'
 
 /**
  * What Lambda's Kafka event source mapping writes to its on-failure destination when it gives up on a
@@ -94,18 +94,11 @@ function contexts(failure: InvocationFailure) {
 }
 
 function eventOf(records: readonly MskRecord[], source: KafkaBatchSource): MskEvent {
-  const grouped: Record<string, MskRecord[]> = {}
-  for (const record of records) {
-    const id = `${record.topic}-${record.partition}`
-    const group = grouped[id] ?? []
-    group.push(record)
-    grouped[id] = group
-  }
   return {
     bootstrapServers: source.bootstrapServers,
     eventSource: 'aws:kafka',
     eventSourceArn: source.eventSourceArn,
-    records: grouped,
+    records: groupByPartition(records),
   }
 }
 

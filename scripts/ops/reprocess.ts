@@ -1,5 +1,5 @@
 import type { MessageSink } from '../../lib/kafka/sink.js'
-import type { MskRecord } from '../../lib/msk/event.js'
+import { groupByPartition, type MskRecord } from '../../lib/msk/event.js'
 import { type ProcessSummary, processMskEvent } from '../../lib/processor/process-event.js'
 import type { ValidationMode } from '../../lib/stocks/codec.js'
 
@@ -15,12 +15,5 @@ export interface ReprocessDeps {
  * sink or the dead-letter topic, and the promise resolves only once the brokers acknowledged them all.
  */
 export function reprocess(records: readonly MskRecord[], deps: ReprocessDeps): Promise<ProcessSummary> {
-  const grouped: Record<string, MskRecord[]> = {}
-  for (const record of records) {
-    const id = `${record.topic}-${record.partition}`
-    const group = grouped[id] ?? []
-    group.push(record)
-    grouped[id] = group
-  }
-  return processMskEvent({ eventSource: 'aws:kafka', records: grouped }, deps)
+  return processMskEvent({ eventSource: 'aws:kafka', records: groupByPartition(records) }, deps)
 }
