@@ -135,8 +135,9 @@ export function sqsDestinationRecord(
   failure: InvocationFailure,
   source: KafkaBatchSource,
 ): SqsDestinationRecord {
+  const event = eventOf(records, source)
   const recordsInfo: SqsDestinationRecord['KafkaBatchInfo']['recordsInfo'] = {}
-  for (const [id, group] of Object.entries(eventOf(records, source).records)) {
+  for (const [id, group] of Object.entries(event.records)) {
     const first = group[0]
     const last = group[group.length - 1]
     if (first === undefined || last === undefined) continue
@@ -147,10 +148,11 @@ export function sqsDestinationRecord(
       lastRecordTimestamp: new Date(last.timestamp).toISOString(),
     }
   }
+  const shared = contexts(failure)
   return {
-    ...contexts(failure),
+    ...shared,
     requestContext: {
-      ...contexts(failure).requestContext,
+      ...shared.requestContext,
       // The SQS page's name for the same condition.
       condition: failure.condition === 'RetriesExhausted' ? 'RetryAttemptsExhausted' : failure.condition,
     },
@@ -158,7 +160,7 @@ export function sqsDestinationRecord(
       batchSize: records.length,
       eventSourceArn: source.eventSourceArn,
       bootstrapServers: source.bootstrapServers,
-      payloadSize: JSON.stringify(eventOf(records, source)).length,
+      payloadSize: JSON.stringify(event).length,
       recordsInfo,
     },
   }

@@ -1,28 +1,18 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { type ChildOutput, childOutput } from '../support/child-output.js'
 import { PROJECT_DIR } from '../support/kafka.js'
 
 /** `npm start -- ARGS` as a user runs it; its stdout and stderr once it stops by itself. */
-function npmStart(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function npmStart(args: string[]): Promise<ChildOutput> {
   const { POWERTOOLS_DEV: _test, POWERTOOLS_METRICS_DISABLED: _tests, ...env } = process.env
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent', '--', ...args], {
-      cwd: PROJECT_DIR,
-      // Debug logs (kafkajs's included), so there is plenty that must not reach the table.
-      env: { ...env, SLS_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'DEBUG' },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+  const child = spawn('npm', ['start', '--silent', '--', ...args], {
+    cwd: PROJECT_DIR,
+    // Debug logs (kafkajs's included), so there is plenty that must not reach the table.
+    env: { ...env, SLS_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'DEBUG' },
   })
+  return childOutput(child)
 }
 
 const SINK_ROW =

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { childOutput } from './child-output.js'
 import { PROJECT_DIR } from './kafka.js'
 import { serverless } from './serverless.js'
 
@@ -28,31 +29,19 @@ export interface Invocation {
 }
 
 /** One cold invocation of a bundle's handler in a fresh Node process, with only the given environment. */
-export function invokeBundle(
+export async function invokeBundle(
   bundle: string,
   event: unknown,
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<Invocation> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(PROJECT_DIR, 'test/support/run-handler.mjs'), bundle, 'handler', String(timeoutMs)],
-      { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').at(-1) ?? ''
-      resolve({ code: code ?? 1, result: code === 0 ? JSON.parse(last) : undefined, stderr })
-    })
-    child.stdin.end(JSON.stringify(event))
-  })
+  const child = spawn(
+    process.execPath,
+    [join(PROJECT_DIR, 'test/support/run-handler.mjs'), bundle, 'handler', String(timeoutMs)],
+    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+  )
+  child.stdin.end(JSON.stringify(event))
+  const { code, stdout, stderr } = await childOutput(child)
+  const last = stdout.trim().split('\n').at(-1) ?? ''
+  return { code, result: code === 0 ? JSON.parse(last) : undefined, stderr }
 }
