@@ -35,13 +35,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** The topic and partition a `topic-partition` group names; a partition not written as Kafka writes it is NaN. */
+function groupParts(group: string): { readonly topic: string; readonly partition: number } {
+  const dash = group.lastIndexOf('-')
+  const partitionText = group.slice(dash + 1)
+  const partition = dash < 0 ? Number.NaN : Number(partitionText)
+  return {
+    topic: group.slice(0, dash),
+    partition: String(partition) === partitionText ? partition : Number.NaN,
+  }
+}
+
 /** What is wrong with one record, if anything; nothing is allocated for a good record. */
-function recordProblem(record: unknown, group: string): string | undefined {
+function recordProblem(
+  record: unknown,
+  expected: { readonly topic: string; readonly partition: number },
+  group: string,
+): string | undefined {
   if (!isObject(record)) return 'is not an object'
   if (typeof record.topic !== 'string') return '.topic is not a string'
   if (!Number.isInteger(record.partition)) return '.partition is not an integer'
   if (!Number.isInteger(record.offset)) return '.offset is not an integer'
-  if (`${record.topic}-${record.partition}` !== group) return `does not belong to group "${group}"`
+  if (record.topic !== expected.topic || record.partition !== expected.partition)
+    return `does not belong to group "${group}"`
   for (const field of ['key', 'value'] as const) {
     const encoded = record[field]
     if (encoded !== undefined && encoded !== null && typeof encoded !== 'string')
@@ -49,12 +65,6 @@ function recordProblem(record: unknown, group: string): string | undefined {
   }
   if (record.headers !== undefined && !Array.isArray(record.headers)) return '.headers is not an array'
   return undefined
-}
-
-function checkRecord(record: unknown, group: string, index: number): void {
-  const problem = recordProblem(record, group)
-  if (problem !== undefined)
-    fail(`records["${group}"][${index}]${problem.startsWith('.') ? '' : ' '}${problem}`)
 }
 
 /**
@@ -69,7 +79,12 @@ export function assertMskEvent(event: unknown): asserts event is MskEvent {
   if (!isObject(event.records)) fail('records is missing or not an object')
   for (const [group, records] of Object.entries(event.records)) {
     if (!Array.isArray(records)) fail(`records["${group}"] is not an array`)
-    for (const [index, record] of records.entries()) checkRecord(record, group, index)
+    const expected = groupParts(group)
+    for (let index = 0; index < records.length; index++) {
+      const problem = recordProblem(records[index], expected, group)
+      if (problem !== undefined)
+        fail(`records["${group}"][${index}]${problem.startsWith('.') ? '' : ' '}${problem}`)
+    }
   }
 }
 

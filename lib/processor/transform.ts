@@ -8,7 +8,7 @@ import {
   type RejectionReason,
   type ValidationMode,
 } from '../stocks/codec.js'
-import { withTraceHeaders } from '../tracing/record-headers.js'
+import { carriedTraceHeaders } from '../tracing/record-headers.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
 export const SOURCE_HEADERS = {
@@ -40,12 +40,11 @@ export type RecordOutcome =
 
 /** Where the record came from, and the trace context it carried, so the sink's readers join its trace. */
 function sourceHeaders(record: MskRecord): OutgoingHeader[] {
-  const headers = [
-    { key: SOURCE_HEADERS.topic, value: record.topic },
-    { key: SOURCE_HEADERS.partition, value: String(record.partition) },
-    { key: SOURCE_HEADERS.offset, value: String(record.offset) },
-  ]
-  return withTraceHeaders(record, headers)
+  const topic = { key: SOURCE_HEADERS.topic, value: record.topic }
+  const partition = { key: SOURCE_HEADERS.partition, value: String(record.partition) }
+  const offset = { key: SOURCE_HEADERS.offset, value: String(record.offset) }
+  const trace = carriedTraceHeaders(record)
+  return trace.length === 0 ? [topic, partition, offset] : [topic, partition, offset, ...trace]
 }
 
 /**

@@ -37,40 +37,63 @@ function toBuffer(bytes: readonly number[]): Buffer {
   return buffer
 }
 
-/**
- * The last trace header copied, by key. The records of one producer batch carry the same bytes, so their
- * sink records share one header (read-only, like every OutgoingHeader) instead of a Buffer each: every
- * sink record of an event is kept until the send, so what each one allocates weighs twice.
- */
-const lastCopied = new Map<string, { readonly bytes: readonly number[]; readonly header: OutgoingHeader }>()
-
-function copyHeader(key: string, bytes: readonly number[]): OutgoingHeader {
-  const last = lastCopied.get(key)
-  if (last !== undefined && sameBytes(last.bytes, bytes)) return last.header
-  const header = { key, value: toBuffer(bytes) }
-  lastCopied.set(key, { bytes, header })
-  return header
-}
-
 function isTraceHeader(key: string): boolean {
   return key === TRACE_HEADERS.traceparent || key === TRACE_HEADERS.xray || key === TRACE_HEADERS.tracestate
 }
 
+const NONE: readonly OutgoingHeader[] = []
+
 /**
- * A sink record's headers with its source record's trace headers after them: the same array when the
- * source has no headers (one check), else a new one of the exact size rather than a grown one.
+ * The last record's trace headers, as Lambda delivered them and as copied. The records of one producer
+ * batch carry the same bytes, so their sink records share one copy (read-only, like every
+ * OutgoingHeader): every sink record of an event is kept until the send, so what each one allocates
+ * weighs twice.
  */
-export function withTraceHeaders(record: MskRecord, headers: OutgoingHeader[]): OutgoingHeader[] {
-  const carried = record.headers
-  if (carried === undefined || carried.length === 0) return headers
-  const found: OutgoingHeader[] = []
-  for (const header of carried) {
+let previous:
+  | { readonly carried: readonly RawHeader[]; readonly copied: readonly OutgoingHeader[] }
+  | undefined
+
+interface RawHeader {
+  readonly key: string
+  readonly bytes: readonly number[]
+}
+
+/** Whether the record carries exactly the trace headers the previous record did, in the same order. */
+function carriesPrevious(headers: NonNullable<MskRecord['headers']>, last: readonly RawHeader[]): boolean {
+  let found = 0
+  for (const header of headers) {
     for (const key in header) {
+      if (!isTraceHeader(key)) continue
+      const expected = last[found++]
       const bytes = header[key]
-      if (bytes !== undefined && isTraceHeader(key)) found.push(copyHeader(key, bytes))
+      if (expected === undefined || bytes === undefined || expected.key !== key) return false
+      if (!sameBytes(expected.bytes, bytes)) return false
     }
   }
-  return found.length === 0 ? headers : headers.concat(found)
+  return found === last.length
+}
+
+/**
+ * The trace headers a record carries (`traceparent`, `tracestate`, `X-Amzn-Trace-Id`), as sink headers to
+ * carry on; the same (frozen-by-convention) array for every record of a producer batch.
+ */
+export function carriedTraceHeaders(record: MskRecord): readonly OutgoingHeader[] {
+  const headers = record.headers
+  if (headers === undefined || headers.length === 0) return NONE
+  if (previous !== undefined && carriesPrevious(headers, previous.carried)) return previous.copied
+  const carried: RawHeader[] = []
+  const copied: OutgoingHeader[] = []
+  for (const header of headers) {
+    for (const key in header) {
+      const bytes = header[key]
+      if (bytes === undefined || !isTraceHeader(key)) continue
+      carried.push({ key, bytes })
+      copied.push({ key, value: toBuffer(bytes) })
+    }
+  }
+  if (copied.length === 0) return NONE
+  previous = { carried, copied }
+  return copied
 }
 
 /** A record's trace header as Lambda delivers it (bytes): X-Ray's when present, else `traceparent`. */

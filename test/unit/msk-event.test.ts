@@ -40,10 +40,30 @@ describe('assertMskEvent', () => {
       { eventSource: 'aws:kafka', records: { 'stocks-in-0': [{ ...record, value: [1, 2] }] } },
       /value is not a base64 string/,
     ],
+    [
+      "a record of another topic sharing the group's ending",
+      { eventSource: 'aws:kafka', records: { 'in-0': [record] } },
+      /does not belong to group "in-0"/,
+    ],
+    [
+      'a group naming the partition with a leading zero',
+      { eventSource: 'aws:kafka', records: { 'stocks-in-00': [record] } },
+      /does not belong to group "stocks-in-00"/,
+    ],
+    [
+      'a group without a partition',
+      { eventSource: 'aws:kafka', records: { stocksin0: [record] } },
+      /does not belong to group "stocksin0"/,
+    ],
   ])('rejects %s with a clear message', (_name, event, message) => {
     expect(() => assertMskEvent(event)).toThrow(InvalidEventError)
     expect(() => assertMskEvent(event)).toThrow(message)
   })
+})
+
+it('accepts records of a topic whose name has dashes and digits, in its own group', () => {
+  const records = { 'my-topic-7-12': [{ topic: 'my-topic-7', partition: 12, offset: 0, timestamp: 1 }] }
+  expect(() => assertMskEvent({ eventSource: 'aws:kafka', records })).not.toThrow()
 })
 
 describe('records', () => {

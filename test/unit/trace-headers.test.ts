@@ -4,11 +4,11 @@ import type { MskRecord } from '../../lib/msk/event.js'
 import { SOURCE_HEADERS, transformRecord } from '../../lib/processor/transform.js'
 import { upstreamTraces } from '../../lib/tracing/partition-batches.js'
 import {
+  carriedTraceHeaders,
   decodeTraceHeader,
   rawTraceHeader,
   TRACE_HEADERS,
   traceHeaders,
-  withTraceHeaders,
 } from '../../lib/tracing/record-headers.js'
 
 const CONTEXT = {
@@ -130,9 +130,37 @@ describe('trace headers on Kafka records', () => {
     ])
     expect(reads).toBe(1)
 
-    const source: OutgoingHeader[] = []
-    expect(withTraceHeaders(record(8), source)).toBe(source)
-    expect(withTraceHeaders(record(9, [{ other: 'x' }]), source)).toBe(source)
+    expect(carriedTraceHeaders(record(8))).toEqual([])
+    expect(carriedTraceHeaders(record(9, [{ other: 'x' }]))).toEqual([])
+  })
+
+  it('shares a copy only while the trace headers are the same, in number, order and bytes', () => {
+    const texts = (headers: readonly OutgoingHeader[]) => headers.map((h) => [h.key, h.value.toString()])
+    const first = carriedTraceHeaders(record(1, [{ 'X-Amzn-Trace-Id': XRAY }, { other: 'a' }]))
+    expect(carriedTraceHeaders(record(2, [{ other: 'b' }, { 'X-Amzn-Trace-Id': XRAY }]))).toBe(first)
+    const more = carriedTraceHeaders(record(3, [{ 'X-Amzn-Trace-Id': XRAY }, { tracestate: 'v=1' }]))
+    expect(texts(more)).toEqual([
+      ['X-Amzn-Trace-Id', XRAY],
+      ['tracestate', 'v=1'],
+    ])
+    const fewer = carriedTraceHeaders(record(4, [{ 'X-Amzn-Trace-Id': XRAY }]))
+    expect(fewer).not.toBe(more)
+    expect(texts(fewer)).toEqual([['X-Amzn-Trace-Id', XRAY]])
+    const swapped = carriedTraceHeaders(
+      record(5, [{ traceparent: TRACEPARENT }, { 'X-Amzn-Trace-Id': XRAY }]),
+    )
+    const reordered = carriedTraceHeaders(
+      record(6, [{ 'X-Amzn-Trace-Id': XRAY }, { traceparent: TRACEPARENT }]),
+    )
+    expect(reordered).not.toBe(swapped)
+    expect(texts(reordered)).toEqual([
+      ['X-Amzn-Trace-Id', XRAY],
+      ['traceparent', TRACEPARENT],
+    ])
+    const lastByte = carriedTraceHeaders(
+      record(7, [{ 'X-Amzn-Trace-Id': XRAY }, { traceparent: `${TRACEPARENT.slice(0, -1)}0` }]),
+    )
+    expect(texts(lastByte)[1]).toEqual(['traceparent', `${TRACEPARENT.slice(0, -1)}0`])
   })
 
   it('decodes a trace header once per run of records that carry the same bytes', () => {
