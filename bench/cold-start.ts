@@ -25,7 +25,8 @@ export interface ColdStartResult {
 }
 
 /** The bundle as serverless.yml builds it: minified ESM for Node 22, everything inside. */
-async function bundle(fn: string, external: boolean): Promise<string> {
+export async function bundle(fn: string, external = false): Promise<string> {
+  mkdirSync(OUT, { recursive: true })
   const outfile = join(OUT, external ? 'unbundled' : 'bundled', `${fn}.mjs`)
   await build({
     entryPoints: [join('functions', `${fn}.ts`)],
@@ -65,7 +66,6 @@ export async function benchColdStart(
   functions: readonly string[],
   rounds: number,
 ): Promise<ColdStartResult[]> {
-  mkdirSync(OUT, { recursive: true })
   const results: ColdStartResult[] = []
   for (const fn of functions) {
     const bundled = await bundle(fn, false)

@@ -50,3 +50,10 @@ export async function timeAlternating(
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits })
+
+/** Nearest-rank percentile (`p` from 0 to 100): the smallest sample with at least p% of them at or below it. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) throw new Error('no samples to take a percentile of')
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}

@@ -36,6 +36,8 @@ export interface InvocationReport {
   readonly records: number
   readonly partitions: readonly string[]
   readonly attempt: number
+  /** How long the invocation took, seen from the mapping (the worker's IPC included). */
+  readonly durationMs: number
   readonly error?: unknown
   /** `topic-partition` -> the offset to resume from, from a partial batch response. */
   readonly retried?: Readonly<Record<string, number>>
@@ -184,10 +186,11 @@ export class PartitionLane {
       const requestId = randomUUID()
       const event = buildMskEvent([{ records: pending, id: this.#id }], this.#settings)
       let resumeAt: number | undefined
+      const invokedAt = performance.now()
       try {
         resumeAt = this.#resumePoint(await this.#settings.invoker.invoke(event, requestId), pending)
       } catch (error) {
-        this.#report({ records: pending.length, attempt, error })
+        this.#report({ records: pending.length, attempt, durationMs: performance.now() - invokedAt, error })
         this.#checkStopped()
         if (maximumRetries >= 0 && attempt > maximumRetries) {
           await this.#giveUp(pending, 'RetriesExhausted', attempt, true, requestId)
@@ -199,6 +202,7 @@ export class PartitionLane {
       this.#report({
         records: pending.length,
         attempt,
+        durationMs: performance.now() - invokedAt,
         ...(resumeAt === undefined ? {} : { retried: { [this.#id]: resumeAt } }),
       })
       if (resumeAt === undefined) break

@@ -1,0 +1,57 @@
+/**
+ * Run by handler-cost.ts in a fresh process, as a Lambda execution environment: the deployed processor
+ * handler (the bundle of functions/processor.ts, HANDLER_MODULE: middy, Logger, Metrics flushed to stdout, the reused connection)
+ * against a bare kafkajs producer sending the same messages, taking turns. Prints one JSON line on
+ * stderr: each way's milliseconds per event.
+ */
+import type { Context } from 'aws-lambda'
+import { Kafka, logLevel } from 'kafkajs'
+import { MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/requests.js'
+import type { MskEvent } from '../lib/msk/event.js'
+import { transformRecord } from '../lib/processor/transform.js'
+import { lambdaContext } from '../scripts/local/lambda-context.js'
+import { makeMskEvent } from './events.js'
+import { timeAlternating } from './stats.js'
+import { withProducerTraceHeaders } from './tracing-events.js'
+
+const [size = 500, rounds = 20] = process.argv.slice(2).map(Number)
+const broker = process.env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092'
+const sinkTopic = process.env.SINK_TOPIC ?? ''
+const bareTopic = process.env.BARE_TOPIC ?? ''
+
+// Records as the deployed producer writes them: traced (its schedule is always sampled), so each carries
+// `traceparent` and `X-Amzn-Trace-Id`.
+const event: MskEvent = withProducerTraceHeaders(makeMskEvent(size))
+type Handler = (event: MskEvent, context: Context) => Promise<unknown>
+const { handler } = (await import(process.env.HANDLER_MODULE ?? '../functions/processor.js')) as {
+  handler: Handler
+}
+const invoke = () => handler(event, lambdaContext('bench-processor', 60_000))
+
+const messages = Object.values(event.records)
+  .flat()
+  .flatMap((record) => {
+    const outcome = transformRecord(record, 0)
+    return outcome.kind === 'sink' ? outcome.messages : [outcome.message]
+  })
+  .map(({ key, value, headers }) => ({
+    key,
+    value,
+    headers: Object.fromEntries((headers ?? []).map((h) => [h.key, h.value])),
+  }))
+const requests = splitIntoRequests([{ topic: bareTopic, messages }], MAX_REQUEST_BYTES)
+const kafka = new Kafka({ clientId: 'bench-bare', brokers: [broker], logLevel: logLevel.NOTHING })
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+await producer.connect()
+const sendBare = async () => {
+  for (const topicMessages of requests) await producer.sendBatch({ topicMessages, acks: -1 })
+}
+
+// A warm Lambda environment has run its code often enough for V8 to optimise it: both ways first run
+// about 20,000 records' worth, as do the measured rounds on small events.
+const warmRounds = Math.max(rounds, Math.ceil(20_000 / size))
+await timeAlternating(warmRounds, [invoke, sendBare])
+const [handlerMs = [], bareMs = []] = await timeAlternating(warmRounds, [invoke, sendBare])
+await producer.disconnect()
+process.stderr.write(`${JSON.stringify({ size, sinkTopic, handlerMs, bareMs })}\n`)
+process.exit(0)
