@@ -10,7 +10,7 @@ import { closeConnectionAfterInvocation } from '../lib/middleware/close-connecti
 import type { MskEvent } from '../lib/msk/event.js'
 import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
 import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
-import { traceProcessing } from '../lib/tracing/partition-batches.js'
+import { carriesSampledTrace, traceProcessing } from '../lib/tracing/partition-batches.js'
 import { tracer } from '../lib/tracing/tracer.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
@@ -18,7 +18,9 @@ const config = loadProcessorConfig()
 const sink = new KafkajsSink(config.kafka)
 
 export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
-  .use(traceInvocation(tracer))
+  // Lambda does not trace MSK-triggered invocations: the producer's sampling decision, carried by the
+  // records, decides instead.
+  .use(traceInvocation(tracer, carriesSampledTrace))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))

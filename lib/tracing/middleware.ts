@@ -19,7 +19,11 @@ export function invocationSpan(context: Context): Span | undefined {
  * records below it is sent with it when the invocation ends. Use it first, so it spans the other
  * middlewares too.
  */
-export function traceInvocation(tracer: Tracer): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+export function traceInvocation<Event>(
+  tracer: Tracer,
+  /** Whether the event carries a trace its producer sampled (Tracer.begin's `sampledUpstream`). */
+  sampledUpstream: (event: Event) => boolean = () => false,
+): middy.MiddlewareObj<Event, unknown, Error, Context> {
   let coldStart = true
   const end = async (context: Context, outcome: { response: unknown } | { error: unknown }) => {
     const trace = traces.get(context)
@@ -30,12 +34,12 @@ export function traceInvocation(tracer: Tracer): middy.MiddlewareObj<unknown, un
     await tracer.end(trace)
   }
   return {
-    before: ({ context }) => {
+    before: ({ context, event }) => {
       const first = coldStart
       coldStart = false
       if (!tracer.enabled) return
       const handlerName = `## ${process.env._HANDLER ?? 'handler'}`
-      const trace = tracer.begin(context.functionName || SERVICE, handlerName)
+      const trace = tracer.begin(context.functionName || SERVICE, handlerName, sampledUpstream(event))
       if (trace === undefined) return
       trace.handler.annotate('ColdStart', first).annotate('Service', SERVICE)
       traces.set(context, trace)

@@ -57,6 +57,34 @@ export function upstreamTraces(records: readonly MskRecord[]): Upstream[] {
   return [...found.values()]
 }
 
+/**
+ * Whether any record of the event carries a trace its producer sampled: the processor's sampling decision
+ * where Lambda makes none (an MSK event). Usually the first record answers; a run of records with the
+ * same header bytes is decoded once. Anything not shaped like an MSK event answers false, and the
+ * handler's own check reports it.
+ */
+export function carriesSampledTrace(event: unknown): boolean {
+  const records = (event as { records?: unknown } | null)?.records
+  if (typeof records !== 'object' || records === null) return false
+  let previous: RawTraceHeader | undefined
+  try {
+    for (const group of Object.values(records)) {
+      if (!Array.isArray(group)) continue
+      for (const record of group as MskRecord[]) {
+        const raw = Array.isArray(record?.headers) ? rawTraceHeader(record) : undefined
+        if (raw === undefined) continue
+        if (previous !== undefined && raw.key === previous.key && sameBytes(raw.bytes, previous.bytes))
+          continue
+        previous = raw
+        if (decodeTraceHeader(raw)?.sampled) return true
+      }
+    }
+  } catch {
+    // A header list that is not Lambda's shape: not a sampled trace.
+  }
+  return false
+}
+
 interface Outcome {
   readonly summary: ProcessSummary | undefined
   readonly failure: unknown

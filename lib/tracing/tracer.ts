@@ -5,7 +5,8 @@ import { newSegmentId, newTraceId, parseXrayTraceHeader, type TraceContext } fro
 
 /**
  * - `lambda`: in Lambda with active tracing, a sampled invocation's spans are subsegments of the segment
- *   Lambda records for it, sent to Lambda's daemon.
+ *   Lambda records for it, sent to Lambda's daemon; an invocation Lambda does not trace (an MSK event's)
+ *   gets a segment of its own when its records carry a sampled trace.
  * - `local`: the opt-in for local runs and tests, LOCAL_XRAY_DAEMON_ADDRESS=host:port. Each invocation
  *   gets a segment of its own in a new trace, standing in for Lambda's, and everything goes to that
  *   address (a UDP listener, or the X-Ray daemon run locally).
@@ -110,13 +111,21 @@ export class Tracer {
     return this.settings.mode !== 'off'
   }
 
-  /** The invocation's trace, or undefined when it is not recorded (tracing off, or not sampled). */
-  begin(functionName: string, handlerName: string): InvocationTrace | undefined {
+  /**
+   * The invocation's trace, or undefined when it is not recorded (tracing off, or not sampled).
+   * `sampledUpstream`: the event carries a trace its producer sampled. Lambda records no segment for an
+   * invocation by an MSK event source mapping ("X-Ray tracing is currently not supported for Lambda
+   * functions with Amazon MSK ... event source mappings": "Visualize Lambda function invocations using
+   * AWS X-Ray"), so such an invocation gets a segment of its own instead, when its records were
+   * sampled upstream: X-Ray's parent-based sampling, decided once by the producer.
+   */
+  begin(functionName: string, handlerName: string, sampledUpstream = false): InvocationTrace | undefined {
     if (this.settings.mode === 'local') return new InvocationTrace(functionName, handlerName, undefined)
     if (this.settings.mode === 'off') return undefined
     const header = this.#traceHeader()
     const parent = header === undefined ? undefined : parseXrayTraceHeader(header)
-    return parent?.sampled ? new InvocationTrace(functionName, handlerName, parent) : undefined
+    if (parent?.sampled) return new InvocationTrace(functionName, handlerName, parent)
+    return sampledUpstream ? new InvocationTrace(functionName, handlerName, undefined) : undefined
   }
 
   /** Sends what the invocation recorded; a failure to send is logged, never thrown. */

@@ -10,6 +10,7 @@ import {
   sendToDaemon,
 } from '../../lib/tracing/daemon.js'
 import { invocationSpan, traceInvocation } from '../../lib/tracing/middleware.js'
+import { carriesSampledTrace } from '../../lib/tracing/partition-batches.js'
 import type { SegmentDocument } from '../../lib/tracing/segment.js'
 import { Tracer, type TracingSettings, tracingSettings } from '../../lib/tracing/tracer.js'
 
@@ -148,6 +149,37 @@ describe('traceInvocation', () => {
       })({}, context())
       expect(span).toBeUndefined()
       expect(sent).toEqual([])
+    }
+  })
+
+  it("in Lambda, gives an invocation Lambda did not trace (an MSK event's) a segment of its own when its records were sampled upstream", async () => {
+    const sampled = {
+      records: { 'stocks-in-0': [{ headers: [{ 'X-Amzn-Trace-Id': [...Buffer.from(LAMBDA_HEADER)] }] }] },
+    }
+    const unsampled = JSON.parse(JSON.stringify(sampled).replace(/,49\]/, ',48]')) as typeof sampled
+    for (const [event, traced] of [
+      [sampled, true],
+      [unsampled, false],
+      [{ records: { 'stocks-in-0': [{ headers: [] }] } }, false],
+    ] as const) {
+      const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, undefined)
+      const handler = middy<unknown, unknown, Error, Context>()
+        .use(traceInvocation(tracer, carriesSampledTrace))
+        .handler(async () => 'ok')
+      await handler(event, context('processor'))
+      expect(sent.length, JSON.stringify(event)).toBe(traced ? 1 : 0)
+      if (!traced) continue
+      const [handlerSegment, root] = sent[0] ?? []
+      // A trace of its own: the producer's is continued per partition batch (lib/tracing/partition-batches.ts).
+      expect(root).toMatchObject({ name: 'processor', trace_id: expect.stringMatching(/^1-/) })
+      expect(root?.trace_id).not.toBe('1-4efaaf4d-1e8720b39541901950019ee5')
+      expect(handlerSegment).toMatchObject({ type: 'subsegment', parent_id: root?.id })
+    }
+  })
+
+  it('takes anything not shaped like an MSK event as not sampled upstream, without throwing', () => {
+    for (const event of [null, 'x', {}, { records: [] }, { records: { g: [null, { headers: [null] }] } }]) {
+      expect(carriesSampledTrace(event), JSON.stringify(event)).toBe(false)
     }
   })
 
