@@ -12,6 +12,7 @@ const CHOICES = {
   validation: ['strict', 'flink'],
   errorHandling: ['true', 'false'],
   reportBatchItemFailures: ['true', 'false'],
+  tracing: ['Active', 'PassThrough'],
 }
 const REQUIRED = {
   existing: {

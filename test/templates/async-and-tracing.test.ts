@@ -30,6 +30,16 @@ describe.each([
     for (const [, fn] of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' })
   })
 
+  it('traces only what a caller sampled with tracing=PassThrough, which no schedule or MSK event does', async () => {
+    const passThrough = await packageTemplate(stage, { ...params, tracing: 'PassThrough' })
+    const functions = ofType(passThrough, 'AWS::Lambda::Function')
+    expect(functions).toHaveLength(3)
+    for (const [, fn] of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' })
+    await expect(packageTemplate(stage, { ...params, tracing: 'true' })).rejects.toThrow(
+      /--param tracing must be one of Active, PassThrough, got "true"/,
+    )
+  })
+
   it('bounds the producer retries and event age, and records what Lambda gives up on in a queue', () => {
     expect(resource('ProducerLambdaEvConf').Properties).toEqual({
       // The same function reference as the schedule's invoke permission, which is how the serverless

@@ -34,7 +34,7 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
       Topics: ['stocks-in'],
       StartingPosition: 'TRIM_HORIZON',
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'msk-lambda-stocks-prod-processor' },
-      BatchSize: 500,
+      BatchSize: 2000,
       MaximumBatchingWindowInSeconds: 1,
       // The params' text, which CloudFormation reads as the boolean.
       Enabled: 'true',
