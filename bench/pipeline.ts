@@ -353,10 +353,10 @@ export async function benchPipeline(options: PipelineOptions): Promise<PipelineW
     lambdaWay(
       kafka,
       broker,
-      'lambda-2000',
-      'the real processor handler behind the local mapping, batch 2,000 / 0.5 s',
-      2_000,
+      'lambda-500',
+      'the real processor handler behind the local mapping, batch 500 / 1 s',
       500,
+      1_000,
     ),
   ]
   if (options.flink) {

@@ -109,7 +109,7 @@ const lines: string[] = [
   '',
   'The same records as a traced producer writes them, each carrying `traceparent` and `X-Amzn-Trace-Id`, which the processor carries on to its sink records:',
   '',
-  '| records | ours, tracing off | bare limit, the headers copied too (Buffer.from) | ours / bare | budget (≥ 0.7 x bare) | ours, tracing on (sampled, segments sent over UDP) | traced / bare |',
+  '| records | ours, tracing off | bare limit, each header byte read too | ours / bare | budget (≥ 0.7 x bare) | ours, tracing on (sampled, segments sent over UDP) | traced / bare |',
   '| --- | --- | --- | --- | --- | --- | --- |',
   ...hot.map((h) => {
     const toBare = h.withHeaders.median / h.bareWithHeaders.median
