@@ -32,7 +32,7 @@ import { encodeKey, encodeStock } from '../lib/stocks/codec.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
 import { TICKERS } from '../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../scripts/local/event-source-mapping.js'
-import { WorkerInvoker } from '../scripts/local/invokers.js'
+import { processorWorker } from '../scripts/local/processor-worker.js'
 import { loadStageSettings } from '../scripts/local/stage-env.js'
 import { localKafkaConfig } from '../test/support/kafka.js'
 import { fmt, percentile } from './stats.js'
@@ -80,7 +80,7 @@ export interface LatencyOptions {
   log?: (line: string) => void
 }
 
-const PROJECT_DIR = new URL('..', import.meta.url).pathname
+const _PROJECT_DIR = new URL('..', import.meta.url).pathname
 /** The load's pace: one chunk of records every CHUNK_MS, each sent at its own time. */
 const CHUNK_MS = 25
 const SEND_TIMEOUT_MS = 120_000
@@ -281,24 +281,14 @@ async function runScenario(
     ...mapping,
     eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/latency',
     bootstrapServers: [broker],
-    // As test/load/pipeline-load.test.ts: one worker process per partition, as Lambda runs one execution
-    // environment per partition. Their logs go to a file: the warm-up's dead letters log a warning each.
+    // The workers' logs go to a file: the warm-up's dead letters log a warning each.
     invokerFor: () =>
-      new WorkerInvoker({
-        module: `${PROJECT_DIR}functions/processor.ts`,
+      processorWorker({
+        broker,
+        sinkTopic: sink,
+        deadLetterTopic: deadLetters,
         functionName: 'latency-processor',
-        timeoutMs: 120_000,
         logTo: functionLogs,
-        environment: {
-          KAFKA_BOOTSTRAP_SERVERS: broker,
-          KAFKA_AUTH: 'none',
-          KAFKA_REUSE_CONNECTION: 'true',
-          SINK_TOPIC: sink,
-          DEAD_LETTER_TOPIC: deadLetters,
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          POWERTOOLS_DEV: 'false',
-        },
       }),
     onInvocation: ({ error, durationMs }) => {
       if (error !== undefined) failures.push(error)

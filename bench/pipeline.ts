@@ -13,7 +13,7 @@ import type { OutgoingMessage } from '../lib/kafka/sink.js'
 import { encodeKey, encodeStock } from '../lib/stocks/codec.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
 import { LocalEventSourceMapping } from '../scripts/local/event-source-mapping.js'
-import { WorkerInvoker } from '../scripts/local/invokers.js'
+import { processorWorker } from '../scripts/local/processor-worker.js'
 import { loadStageSettings } from '../scripts/local/stage-env.js'
 import { localKafkaConfig } from '../test/support/kafka.js'
 import { type Measurement, summarise } from './stats.js'
@@ -94,22 +94,13 @@ function lambdaWay(
         eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/bench',
         bootstrapServers: [broker],
         invokerFor: () =>
-          new WorkerInvoker({
-            module: `${PROJECT_DIR}functions/processor.ts`,
+          processorWorker({
+            broker,
+            sinkTopic: sink,
+            deadLetterTopic: deadLetters ?? '',
             functionName: 'bench-processor',
-            timeoutMs: 120_000,
             // stdout carries the results table.
             logTo: 2,
-            environment: {
-              KAFKA_BOOTSTRAP_SERVERS: broker,
-              KAFKA_AUTH: 'none',
-              KAFKA_REUSE_CONNECTION: 'true',
-              SINK_TOPIC: sink,
-              DEAD_LETTER_TOPIC: deadLetters ?? '',
-              POWERTOOLS_LOG_LEVEL: 'WARN',
-              POWERTOOLS_METRICS_DISABLED: 'true',
-              POWERTOOLS_DEV: 'false',
-            },
           }),
         onInvocation: ({ error }) => {
           if (error === undefined) invocations++

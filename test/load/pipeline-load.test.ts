@@ -6,15 +6,8 @@ import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
 import { generateStockBatch } from '../../lib/stocks/generate.js'
 import { TICKERS } from '../../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
-import { WorkerInvoker } from '../../scripts/local/invokers.js'
-import {
-  createTestTopics,
-  LOCAL_BROKER,
-  localKafkaConfig,
-  PROJECT_DIR,
-  readTopic,
-  testKafka,
-} from '../support/kafka.js'
+import { processorWorker } from '../../scripts/local/processor-worker.js'
+import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
 
 /**
  * `npm run test:load`: at least 200,000 records through the local pipeline (LOAD_RECORDS to change it),
@@ -90,20 +83,11 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
       eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/load',
       bootstrapServers: [LOCAL_BROKER],
       invokerFor: () =>
-        new WorkerInvoker({
-          module: `${PROJECT_DIR}functions/processor.ts`,
+        processorWorker({
+          broker: LOCAL_BROKER,
+          sinkTopic: sink,
+          deadLetterTopic: dlq,
           functionName: 'load-processor',
-          timeoutMs: 120_000,
-          environment: {
-            KAFKA_BOOTSTRAP_SERVERS: LOCAL_BROKER,
-            KAFKA_AUTH: 'none',
-            KAFKA_REUSE_CONNECTION: 'true',
-            SINK_TOPIC: sink,
-            DEAD_LETTER_TOPIC: dlq,
-            POWERTOOLS_LOG_LEVEL: 'WARN',
-            POWERTOOLS_METRICS_DISABLED: 'true',
-            POWERTOOLS_DEV: 'false',
-          },
         }),
       onInvocation: ({ records, error }) => {
         if (error !== undefined) {
