@@ -18,7 +18,7 @@ import { redriveDecision } from '../../lib/ops/redrive.js'
 import { VALIDATION_MODES, type ValidationMode } from '../../lib/stocks/codec.js'
 import { LOG_FILE } from '../local/quiet-logs.js'
 import { Progress } from './progress.js'
-import { reprocess } from './reprocess.js'
+import { type ReprocessTally, reprocessAndCount } from './reprocess.js'
 import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
@@ -69,7 +69,8 @@ const signature = createHash('sha256')
 const groupId = args.group ?? `${stage.mapping.consumerGroupId}-redrive-${signature}`
 
 const sink = new KafkajsSink({ ...processor.kafka, clientId: 'redrive' })
-const totals = { deadLetters: 0, selected: 0, written: 0, deadLetteredAgain: 0 }
+let deadLetters = 0
+const redriven: ReprocessTally = { selected: 0, written: 0, deadLettered: 0 }
 const skipped: Record<string, number> = {}
 const selectedByReason: Record<string, number> = {}
 const progress = new Progress(args['dry-run'] ? 'counting' : 'redriving', Number.isFinite(limit) ? limit : 0)
@@ -84,9 +85,9 @@ try {
       const records: MskRecord[] = []
       let taken = 0
       for (const message of messages) {
-        if (totals.selected + records.length >= limit) break
+        if (redriven.selected + records.length >= limit) break
         taken++
-        totals.deadLetters++
+        deadLetters++
         const decision = redriveDecision(
           {
             key: message.key,
@@ -104,17 +105,12 @@ try {
         selectedByReason[decision.reason] = (selectedByReason[decision.reason] ?? 0) + 1
         records.push(decision.record)
       }
-      totals.selected += records.length
-      if (!args['dry-run'] && records.length > 0) {
-        const summary = await reprocess(records, {
-          sink,
-          sinkTopic: processor.sinkTopic,
-          deadLetterTopic: processor.deadLetterTopic,
-          validation,
-        })
-        totals.written += summary.written
-        totals.deadLetteredAgain += summary.deadLettered
-      }
+      await reprocessAndCount(
+        records,
+        { sink, sinkTopic: processor.sinkTopic, deadLetterTopic: processor.deadLetterTopic, validation },
+        redriven,
+        args['dry-run'],
+      )
       progress.add(records.length)
       return taken
     },
@@ -129,17 +125,20 @@ const result = {
   groupId,
   validation,
   dryRun: args['dry-run'],
-  ...totals,
+  deadLetters,
+  selected: redriven.selected,
+  written: redriven.written,
+  deadLetteredAgain: redriven.deadLettered,
   selectedByReason,
   skipped,
 }
 if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 else {
   process.stdout.write(
-    `${args['dry-run'] ? 'would redrive' : 'redrove'} ${totals.selected} of ${totals.deadLetters} dead letters read (validation ${validation})` +
+    `${args['dry-run'] ? 'would redrive' : 'redrove'} ${redriven.selected} of ${deadLetters} dead letters read (validation ${validation})` +
       (args['dry-run']
         ? ''
-        : `: ${totals.written} written to ${processor.sinkTopic}, ${totals.deadLetteredAgain} dead-lettered again`) +
+        : `: ${redriven.written} written to ${processor.sinkTopic}, ${redriven.deadLettered} dead-lettered again`) +
       `\n  by reason: ${
         Object.entries(selectedByReason)
           .map(([r, n]) => `${r} ${n}`)

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { type GaveUpRange, gaveUpRanges, type ReplayFilter } from '../../lib/ops/on-failure-record.js'
 import { toMskRecord } from '../local/msk-event.js'
-import { type ReprocessDeps, reprocess } from './reprocess.js'
+import { type ReprocessDeps, reprocessAndCount } from './reprocess.js'
 import { readToEnd } from './topic-reader.js'
 
 export interface QueueReplayTotals {
@@ -104,16 +104,13 @@ export async function replayFromQueue(options: {
       if (options.dryRun || chosen.length < ranges.length) release.push(message.ReceiptHandle ?? '')
       if (chosen.length === 0) continue
       const records = await fetchRanges(options.kafka, chosen)
-      totals.selected += records.length
       for (const range of chosen) {
         totals.byCondition[range.condition] =
           (totals.byCondition[range.condition] ?? 0) + range.lastOffset - range.firstOffset + 1
       }
       options.onProgress(records.length)
+      await reprocessAndCount(records, options.deps, totals, options.dryRun)
       if (options.dryRun) continue
-      const summary = await reprocess(records, options.deps)
-      totals.written += summary.written
-      totals.deadLettered += summary.deadLettered
       if (chosen.length === ranges.length) {
         await client.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),

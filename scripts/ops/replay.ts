@@ -24,7 +24,7 @@ import { gaveUpRecords } from '../../lib/ops/on-failure-record.js'
 import { LOG_FILE } from '../local/quiet-logs.js'
 import { Progress } from './progress.js'
 import { replayFromQueue } from './replay-queue.js'
-import { reprocess } from './reprocess.js'
+import { reprocessAndCount } from './reprocess.js'
 import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
@@ -134,17 +134,17 @@ try {
           unreadable.push(`${gaveUpTopic}-${partition}@${message.offset}: ${describeError(error).message}`)
         }
       }
-      totals.selected += records.length
-      if (!args['dry-run'] && records.length > 0) {
-        const summary = await reprocess(records, {
+      await reprocessAndCount(
+        records,
+        {
           sink,
           sinkTopic: processor.sinkTopic,
           deadLetterTopic: processor.deadLetterTopic,
           validation: processor.validation,
-        })
-        totals.written += summary.written
-        totals.deadLettered += summary.deadLettered
-      }
+        },
+        totals,
+        args['dry-run'],
+      )
       progress.add(messages.length, `${totals.selected} records`)
       return undefined
     },
