@@ -39,7 +39,7 @@ export function traceInvocation<Event>(
       coldStart = false
       if (!tracer.enabled) return
       const handlerName = `## ${process.env._HANDLER ?? 'handler'}`
-      const trace = tracer.begin(context.functionName || SERVICE, handlerName, sampledUpstream(event))
+      const trace = tracer.begin(context.functionName || SERVICE, handlerName, () => sampledUpstream(event))
       if (trace === undefined) return
       trace.handler.annotate('ColdStart', first).annotate('Service', SERVICE)
       traces.set(context, trace)

@@ -113,19 +113,24 @@ export class Tracer {
 
   /**
    * The invocation's trace, or undefined when it is not recorded (tracing off, or not sampled).
-   * `sampledUpstream`: the event carries a trace its producer sampled. Lambda records no segment for an
+   * `sampledUpstream`: whether the event carries a trace its producer sampled, asked only when Lambda
+   * gave the invocation no sampled segment. Lambda records no segment for an
    * invocation by an MSK event source mapping ("X-Ray tracing is currently not supported for Lambda
    * functions with Amazon MSK ... event source mappings": "Visualize Lambda function invocations using
    * AWS X-Ray"), so such an invocation gets a segment of its own instead, when its records were
    * sampled upstream: X-Ray's parent-based sampling, decided once by the producer.
    */
-  begin(functionName: string, handlerName: string, sampledUpstream = false): InvocationTrace | undefined {
+  begin(
+    functionName: string,
+    handlerName: string,
+    sampledUpstream: () => boolean = () => false,
+  ): InvocationTrace | undefined {
     if (this.settings.mode === 'local') return new InvocationTrace(functionName, handlerName, undefined)
     if (this.settings.mode === 'off') return undefined
     const header = this.#traceHeader()
     const parent = header === undefined ? undefined : parseXrayTraceHeader(header)
     if (parent?.sampled) return new InvocationTrace(functionName, handlerName, parent)
-    return sampledUpstream ? new InvocationTrace(functionName, handlerName, undefined) : undefined
+    return sampledUpstream() ? new InvocationTrace(functionName, handlerName, undefined) : undefined
   }
 
   /** Sends what the invocation recorded; a failure to send is logged, never thrown. */

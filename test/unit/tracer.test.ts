@@ -111,9 +111,13 @@ describe('the daemon protocol', () => {
 })
 
 describe('traceInvocation', () => {
-  const handlerOf = (tracer: Tracer, body: (context: Context) => Promise<unknown>) =>
+  const handlerOf = (
+    tracer: Tracer,
+    body: (context: Context) => Promise<unknown>,
+    sampledUpstream?: (event: unknown) => boolean,
+  ) =>
     middy<unknown, unknown, Error, Context>()
-      .use(traceInvocation(tracer))
+      .use(traceInvocation(tracer, sampledUpstream))
       .handler(async (_event, ctx) => body(ctx))
 
   it("in Lambda, records a sampled invocation as a subsegment of Lambda's segment, sent when it ends", async () => {
@@ -163,10 +167,7 @@ describe('traceInvocation', () => {
       [{ records: { 'stocks-in-0': [{ headers: [] }] } }, false],
     ] as const) {
       const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, undefined)
-      const handler = middy<unknown, unknown, Error, Context>()
-        .use(traceInvocation(tracer, carriesSampledTrace))
-        .handler(async () => 'ok')
-      await handler(event, context('processor'))
+      await handlerOf(tracer, async () => 'ok', carriesSampledTrace)(event, context('processor'))
       expect(sent.length, JSON.stringify(event)).toBe(traced ? 1 : 0)
       if (!traced) continue
       const [handlerSegment, root] = sent[0] ?? []
