@@ -40,15 +40,8 @@ def options_sql(opts: dict) -> str:
     return ", ".join(f"'{k}' = '{v}'" for k, v in opts.items())
 
 
-def create_source_table(table_name: str, topic_name: str, bootstrap_servers: str, startup_mode: str) -> str:
-    opts = {
-        "connector": "kafka",
-        "topic": topic_name,
-        "properties.bootstrap.servers": bootstrap_servers,
-        "properties.group.id": "soruce-group",
-        "format": "json",
-        "scan.startup.mode": startup_mode,
-    }
+def table_ddl(table_name: str, opts: dict) -> str:
+    # The reference's columns for both tables, as its processor.py declares them.
     return f"""
     CREATE TABLE {table_name} (
         event_time TIMESTAMP(3),
@@ -59,6 +52,18 @@ def create_source_table(table_name: str, topic_name: str, bootstrap_servers: str
         {options_sql(opts)}
     )
     """
+
+
+def create_source_table(table_name: str, topic_name: str, bootstrap_servers: str, startup_mode: str) -> str:
+    opts = {
+        "connector": "kafka",
+        "topic": topic_name,
+        "properties.bootstrap.servers": bootstrap_servers,
+        "properties.group.id": "soruce-group",
+        "format": "json",
+        "scan.startup.mode": startup_mode,
+    }
+    return table_ddl(table_name, opts)
 
 
 def create_sink_table(table_name: str, topic_name: str, bootstrap_servers: str) -> str:
@@ -71,16 +76,7 @@ def create_sink_table(table_name: str, topic_name: str, bootstrap_servers: str) 
         "key.fields": "ticker",
         "properties.allow.auto.create.topics": "true",
     }
-    return f"""
-    CREATE TABLE {table_name} (
-        event_time TIMESTAMP(3),
-        ticker VARCHAR(6),
-        price DOUBLE
-    )
-    WITH (
-        {options_sql(opts)}
-    )
-    """
+    return table_ddl(table_name, opts)
 
 
 def create_table_env(connector_jar: str | None = None, extra_config: dict | None = None) -> TableEnvironment:
