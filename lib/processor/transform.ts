@@ -38,13 +38,33 @@ export type RecordOutcome =
       readonly detail: string
     }
 
+/**
+ * The source topic and partition headers of the last record seen: the records of an event come grouped by
+ * partition, so their sink records share these two (read-only, like every OutgoingHeader). Every sink
+ * record of an event is kept until the send, so what each one allocates weighs twice.
+ */
+let sourceOf: { readonly topic: OutgoingHeader; readonly partition: OutgoingHeader; readonly id: number } = {
+  topic: { key: SOURCE_HEADERS.topic, value: '' },
+  partition: { key: SOURCE_HEADERS.partition, value: '-1' },
+  id: -1,
+}
+
 /** Where the record came from, and the trace context it carried, so the sink's readers join its trace. */
 function sourceHeaders(record: MskRecord): OutgoingHeader[] {
-  const topic = { key: SOURCE_HEADERS.topic, value: record.topic }
-  const partition = { key: SOURCE_HEADERS.partition, value: String(record.partition) }
-  const offset = { key: SOURCE_HEADERS.offset, value: String(record.offset) }
-  const trace = carriedTraceHeaders(record)
-  return trace.length === 0 ? [topic, partition, offset] : [topic, partition, offset, ...trace]
+  if (sourceOf.id !== record.partition || sourceOf.topic.value !== record.topic) {
+    sourceOf = {
+      topic: { key: SOURCE_HEADERS.topic, value: record.topic },
+      partition: { key: SOURCE_HEADERS.partition, value: String(record.partition) },
+      id: record.partition,
+    }
+  }
+  const headers = [
+    sourceOf.topic,
+    sourceOf.partition,
+    { key: SOURCE_HEADERS.offset, value: String(record.offset) },
+  ]
+  for (const header of carriedTraceHeaders(record)) headers.push(header)
+  return headers
 }
 
 /**
