@@ -1,10 +1,11 @@
-import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs'
+import type { IHeaders, Kafka, Message, Producer } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
 import { asError, KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
 import { describeError, logger } from '../log.js'
 import { withTimeout } from '../timeout.js'
 import { createKafka } from './client.js'
 import { type BrokerResolver, configuredBrokers } from './configured-brokers.js'
+import { rememberingDefaultPartitioner } from './key-partitioner.js'
 import { MAX_REQUEST_BYTES, splitIntoRequests } from './requests.js'
 import {
   countMessages,
@@ -153,7 +154,7 @@ export class KafkajsSink implements MessageSink {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: () => {
-        const choose = Partitioners.DefaultPartitioner()
+        const choose = rememberingDefaultPartitioner()
         return (args) => {
           const partition = choose(args)
           ;(args.message as TrackedMessage)[PARTITION] = partition
