@@ -58,13 +58,19 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
       id: record.partition,
     }
   }
-  const headers = [
-    sourceOf.topic,
-    sourceOf.partition,
-    { key: SOURCE_HEADERS.offset, value: String(record.offset) },
-  ]
-  for (const header of carriedTraceHeaders(record)) headers.push(header)
-  return headers
+  const offset = { key: SOURCE_HEADERS.offset, value: String(record.offset) }
+  const trace = carriedTraceHeaders(record)
+  // Literals of the exact length: an array grown by push keeps spare room, for every sink record.
+  if (trace.length === 0) return [sourceOf.topic, sourceOf.partition, offset]
+  if (trace.length === 2)
+    return [
+      sourceOf.topic,
+      sourceOf.partition,
+      offset,
+      trace[0] as OutgoingHeader,
+      trace[1] as OutgoingHeader,
+    ]
+  return [sourceOf.topic, sourceOf.partition, offset, ...trace]
 }
 
 /**
