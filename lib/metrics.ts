@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { ProcessSummary } from './processor/process-event.js'
 import type { ProduceSummary } from './producer/produce-batches.js'
+import { SERVICE_NAME } from './service.js'
 
 /**
  * CloudWatch metrics in the Embedded Metric Format (Powertools Metrics), flushed by the `logMetrics`
@@ -9,7 +10,7 @@ import type { ProduceSummary } from './producer/produce-batches.js'
  * carries the dimensions service and stage, so two stages in one account and region stay apart.
  */
 export const metrics = new Metrics({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks',
+  serviceName: SERVICE_NAME,
   ...(process.env.STAGE === undefined ? {} : { defaultDimensions: { stage: process.env.STAGE } }),
 })
 
