@@ -1,9 +1,11 @@
 import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { SERVICE_NAME } from '../service.js'
 import type { Span } from './segment.js'
 import type { InvocationTrace, Tracer } from './tracer.js'
 
-const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'msk-lambda-stocks'
+/** The handler as Lambda names it (`functions/processor.handler`), as Powertools names its subsegment. */
+const handlerPath = () => process.env._HANDLER ?? 'handler'
 
 /** Keyed by the invocation's context, so invocations that overlap in one environment stay apart. */
 const traces = new WeakMap<Context, InvocationTrace>()
@@ -15,7 +17,8 @@ export function invocationSpan(context: Context): Span | undefined {
 
 /**
  * Records each sampled invocation as a subsegment `## <handler>` with the annotations ColdStart and
- * Service, its response or error as metadata, as Powertools' captureLambdaHandler does; what the handler
+ * Service, its response (`<handler> response`) or error as metadata, as Powertools' captureLambdaHandler
+ * does and with the same switches (TracingSettings); what the handler
  * records below it is sent with it when the invocation ends. Use it first, so it spans the other
  * middlewares too.
  */
@@ -29,8 +32,13 @@ export function traceInvocation<Event>(
     const trace = traces.get(context)
     if (trace === undefined) return
     traces.delete(context)
-    if ('error' in outcome) trace.handler.fail(outcome.error)
-    else trace.handler.addMetadata('response', outcome.response)
+    const { captureError = true, captureResponse = true } = tracer.settings
+    if ('error' in outcome) {
+      if (captureError) trace.handler.fail(outcome.error)
+      else trace.handler.flagError()
+    } else if (captureResponse && outcome.response !== undefined) {
+      trace.handler.addMetadata(`${handlerPath()} response`, outcome.response)
+    }
     await tracer.end(trace)
   }
   return {
@@ -38,10 +46,11 @@ export function traceInvocation<Event>(
       const first = coldStart
       coldStart = false
       if (!tracer.enabled) return
-      const handlerName = `## ${process.env._HANDLER ?? 'handler'}`
-      const trace = tracer.begin(context.functionName || SERVICE, handlerName, () => sampledUpstream(event))
+      const trace = tracer.begin(context.functionName || SERVICE_NAME, `## ${handlerPath()}`, () =>
+        sampledUpstream(event),
+      )
       if (trace === undefined) return
-      trace.handler.annotate('ColdStart', first).annotate('Service', SERVICE)
+      trace.handler.annotate('ColdStart', first).annotate('Service', SERVICE_NAME)
       traces.set(context, trace)
     },
     after: ({ context, response }) => end(context, { response }),

@@ -1,3 +1,4 @@
+import { SERVICE_NAME } from '../service.js'
 import { newSegmentId, type TraceContext } from './trace-context.js'
 
 export type AnnotationValue = string | number | boolean
@@ -18,6 +19,8 @@ export interface SegmentDocument {
   /** Indexed: X-Ray's filter expressions search them (`annotation.partition = 1`). */
   annotations?: Record<string, AnnotationValue>
   metadata?: Record<string, Record<string, unknown>>
+  /** A failure recorded without its details (POWERTOOLS_TRACER_CAPTURE_ERROR=false). */
+  error?: boolean
   fault?: boolean
   cause?: { exceptions: { id: string; type: string; message: string }[] }
 }
@@ -27,8 +30,8 @@ export type SpanSink = (document: SegmentDocument) => void
 
 export const nowSeconds = () => Date.now() / 1000
 
-/** The namespace of the project's metadata, as Powertools names its namespace after the service. */
-export const METADATA_NAMESPACE = 'msk-lambda-stocks'
+/** The namespace of the project's metadata: the service's name, as Powertools Tracer's. */
+export const METADATA_NAMESPACE = SERVICE_NAME
 
 /** One segment or subsegment being recorded. Nothing is sent until it is closed. */
 export class Span {
@@ -95,6 +98,12 @@ export class Span {
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) }
     this.document.cause ??= { exceptions: [] }
     this.document.cause.exceptions.push({ id: newSegmentId(), type: name, message })
+    return this
+  }
+
+  /** Marks the span failed without recording the error, as Powertools does when told not to capture errors. */
+  flagError(): this {
+    this.document.error = true
     return this
   }
 

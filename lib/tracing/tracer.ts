@@ -10,20 +10,40 @@ import { newSegmentId, newTraceId, parseXrayTraceHeader, type TraceContext } fro
  * - `local`: the opt-in for local runs and tests, LOCAL_XRAY_DAEMON_ADDRESS=host:port. Each invocation
  *   gets a segment of its own in a new trace, standing in for Lambda's, and everything goes to that
  *   address (a UDP listener, or the X-Ray daemon run locally).
- * - `off`: anywhere else. Nothing is recorded, and nothing costs more than a check.
+ * - `off`: anywhere else, or wherever POWERTOOLS_TRACE_ENABLED is `false`. Nothing is recorded, and
+ *   nothing costs more than a check.
  */
 export type TracingMode = 'off' | 'lambda' | 'local'
 
 export interface TracingSettings {
   readonly mode: TracingMode
   readonly daemon: DaemonAddress
+  /** The handler's response as metadata; off with POWERTOOLS_TRACER_CAPTURE_RESPONSE=false. */
+  readonly captureResponse?: boolean
+  /** The error's type and message; off with POWERTOOLS_TRACER_CAPTURE_ERROR=false, which only flags it. */
+  readonly captureError?: boolean
 }
 
 export const LOCAL_DAEMON_VARIABLE = 'LOCAL_XRAY_DAEMON_ADDRESS'
 const LAMBDA_DEFAULT_DAEMON: DaemonAddress = { host: '127.0.0.1', port: 2000 }
 
-/** An invalid opt-in fails the start, like any other bad setting. */
+/** Powertools Tracer's reading of its switches: only `false` (any case) turns one off. */
+const isFalse = (value: string | undefined) => value?.trim().toLowerCase() === 'false'
+
+/**
+ * An invalid opt-in fails the start, like any other bad setting. Powertools Tracer's variables mean what
+ * they mean there: POWERTOOLS_TRACE_ENABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE and _CAPTURE_ERROR.
+ */
 export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
+  const capture = {
+    captureResponse: !isFalse(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE),
+    captureError: !isFalse(env.POWERTOOLS_TRACER_CAPTURE_ERROR),
+  }
+  return { ...where(env), ...capture }
+}
+
+function where(env: NodeJS.ProcessEnv): Pick<TracingSettings, 'mode' | 'daemon'> {
+  if (isFalse(env.POWERTOOLS_TRACE_ENABLED)) return { mode: 'off', daemon: LAMBDA_DEFAULT_DAEMON }
   if (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) {
     let daemon = LAMBDA_DEFAULT_DAEMON
     try {

@@ -38,6 +38,8 @@ describe('tracing settings', () => {
     expect(tracingSettings({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toEqual({
       mode: 'lambda',
       daemon: DAEMON,
+      captureResponse: true,
+      captureError: true,
     })
     expect(
       tracingSettings({
@@ -45,14 +47,31 @@ describe('tracing settings', () => {
         AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
         LOCAL_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
       }),
-    ).toEqual({ mode: 'lambda', daemon: { host: '169.254.79.129', port: 2000 } })
-    expect(tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'localhost:49152' })).toEqual({
+    ).toMatchObject({ mode: 'lambda', daemon: { host: '169.254.79.129', port: 2000 } })
+    expect(tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'localhost:49152' })).toMatchObject({
       mode: 'local',
       daemon: { host: 'localhost', port: 49152 },
     })
     // serverless invoke local sets AWS_LAMBDA_FUNCTION_NAME, not AWS_EXECUTION_ENV: still local.
     expect(tracingSettings({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toMatchObject({ mode: 'off' })
     expect(() => tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'nowhere' })).toThrow(/X-Ray daemon address/)
+  })
+
+  it("honours Powertools Tracer's switches: POWERTOOLS_TRACE_ENABLED and _TRACER_CAPTURE_RESPONSE / _ERROR", () => {
+    const lambda = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }
+    expect(tracingSettings({ ...lambda, POWERTOOLS_TRACE_ENABLED: 'FALSE' })).toMatchObject({ mode: 'off' })
+    expect(
+      tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', POWERTOOLS_TRACE_ENABLED: 'false' }),
+    ).toMatchObject({ mode: 'off' })
+    // As in Powertools, anything but `false` leaves a switch on.
+    expect(tracingSettings({ ...lambda, POWERTOOLS_TRACE_ENABLED: '0' })).toMatchObject({ mode: 'lambda' })
+    expect(
+      tracingSettings({
+        ...lambda,
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: ' False ',
+      }),
+    ).toMatchObject({ captureResponse: false, captureError: false })
   })
 
   it("reads the daemon's address forms", () => {
@@ -137,7 +156,8 @@ describe('traceInvocation', () => {
       trace_id: '1-4efaaf4d-1e8720b39541901950019ee5',
       parent_id: '53995c3f42cd8ad8',
       annotations: { ColdStart: true, Service: 'msk-lambda-stocks' },
-      metadata: { 'msk-lambda-stocks': { response: { done: true } } },
+      // Powertools' key: `${_HANDLER} response`, in the service's namespace.
+      metadata: { 'msk-lambda-stocks': { 'handler response': { done: true } } },
     })
     expect(invocation?.end_time).toBeGreaterThanOrEqual(invocation?.start_time ?? Number.NaN)
     expect(work).toMatchObject({ name: 'work', parent_id: invocation?.id, annotations: { step: 1 } })
@@ -203,6 +223,27 @@ describe('traceInvocation', () => {
       fault: true,
       cause: { exceptions: [{ type: 'RangeError', message: 'no brokers' }] },
     })
+  })
+
+  it('leaves the response and the error details out when told to, flagging the error only', async () => {
+    const { tracer, sent } = recordingTracer({
+      mode: 'local',
+      daemon: DAEMON,
+      captureResponse: false,
+      captureError: false,
+    })
+    await handlerOf(tracer, async () => ({ secret: 'response' }))({}, context())
+    await expect(
+      handlerOf(tracer, async () => {
+        throw new Error('account 123456789012')
+      })({}, context()),
+    ).rejects.toThrow()
+    const [answered, failed] = sent.map((documents) => documents[0])
+    expect(answered).toMatchObject({ name: expect.stringMatching(/^## /) })
+    expect(answered?.metadata).toBeUndefined()
+    expect(failed).toMatchObject({ error: true })
+    expect(failed?.fault).toBeUndefined()
+    expect(JSON.stringify(failed)).not.toContain('123456789012')
   })
 
   it('costs nothing when off: no span, nothing sent', async () => {
