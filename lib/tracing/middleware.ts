@@ -17,8 +17,8 @@ export function invocationSpan(context: Context): Span | undefined {
 
 /**
  * Records each sampled invocation as a subsegment `## <handler>` with the annotations ColdStart and
- * Service, its response (`<handler> response`) or error as metadata, as Powertools' captureLambdaHandler
- * does and with the same switches (TracingSettings); what the handler
+ * Service, its response as metadata (`<handler> response`) or its error as the cause, as Powertools'
+ * captureLambdaHandler does and with the same switches (TracingSettings); what the handler
  * records below it is sent with it when the invocation ends. Use it first, so it spans the other
  * middlewares too.
  */
@@ -32,11 +32,8 @@ export function traceInvocation<Event>(
     const trace = traces.get(context)
     if (trace === undefined) return
     traces.delete(context)
-    const { captureError = true, captureResponse = true } = tracer.settings
-    if ('error' in outcome) {
-      if (captureError) trace.handler.fail(outcome.error)
-      else trace.handler.flagError()
-    } else if (captureResponse && outcome.response !== undefined) {
+    if ('error' in outcome) trace.handler.fail(outcome.error)
+    else if (tracer.settings.captureResponse && outcome.response !== undefined) {
       trace.handler.addMetadata(`${handlerPath()} response`, outcome.response)
     }
     await tracer.end(trace)

@@ -33,14 +33,21 @@ export const nowSeconds = () => Date.now() / 1000
 /** The namespace of the project's metadata: the service's name, as Powertools Tracer's. */
 export const METADATA_NAMESPACE = SERVICE_NAME
 
+export interface SpanOptions {
+  /** Whether a failure records the error's type and message (TracingSettings.captureError); children inherit it. */
+  readonly captureError: boolean
+}
+
 /** One segment or subsegment being recorded. Nothing is sent until it is closed. */
 export class Span {
   readonly document: SegmentDocument
   readonly #sink: SpanSink
+  readonly #options: SpanOptions
 
-  constructor(document: SegmentDocument, sink: SpanSink) {
+  constructor(document: SegmentDocument, sink: SpanSink, options: SpanOptions = { captureError: true }) {
     this.document = document
     this.#sink = sink
+    this.#options = options
   }
 
   /** The context its children, and the records it sends, carry. */
@@ -59,6 +66,7 @@ export class Span {
         start_time: startTime,
       },
       this.#sink,
+      this.#options,
     )
   }
 
@@ -76,6 +84,7 @@ export class Span {
         start_time: startTime,
       },
       this.#sink,
+      this.#options,
     )
   }
 
@@ -93,17 +102,19 @@ export class Span {
     return this
   }
 
+  /**
+   * Marks the span failed: a fault with the error's type and message, or, when errors are not captured,
+   * only flagged as an error, as Powertools does.
+   */
   fail(error: unknown): this {
+    if (!this.#options.captureError) {
+      this.document.error = true
+      return this
+    }
     this.document.fault = true
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) }
     this.document.cause ??= { exceptions: [] }
     this.document.cause.exceptions.push({ id: newSegmentId(), type: name, message })
-    return this
-  }
-
-  /** Marks the span failed without recording the error, as Powertools does when told not to capture errors. */
-  flagError(): this {
-    this.document.error = true
     return this
   }
 

@@ -19,9 +19,12 @@ export interface TracingSettings {
   readonly mode: TracingMode
   readonly daemon: DaemonAddress
   /** The handler's response as metadata; off with POWERTOOLS_TRACER_CAPTURE_RESPONSE=false. */
-  readonly captureResponse?: boolean
-  /** The error's type and message; off with POWERTOOLS_TRACER_CAPTURE_ERROR=false, which only flags it. */
-  readonly captureError?: boolean
+  readonly captureResponse: boolean
+  /**
+   * Errors' types and messages, on every span that fails; off with POWERTOOLS_TRACER_CAPTURE_ERROR=false,
+   * which only flags the spans as errors.
+   */
+  readonly captureError: boolean
 }
 
 export const LOCAL_DAEMON_VARIABLE = 'LOCAL_XRAY_DAEMON_ADDRESS'
@@ -35,15 +38,16 @@ const isFalse = (value: string | undefined) => value?.trim().toLowerCase() === '
  * they mean there: POWERTOOLS_TRACE_ENABLED, POWERTOOLS_TRACER_CAPTURE_RESPONSE and _CAPTURE_ERROR.
  */
 export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
-  const capture = {
+  const { mode, daemon } = modeAndDaemon(env)
+  return {
+    mode: isFalse(env.POWERTOOLS_TRACE_ENABLED) ? 'off' : mode,
+    daemon,
     captureResponse: !isFalse(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE),
     captureError: !isFalse(env.POWERTOOLS_TRACER_CAPTURE_ERROR),
   }
-  return { ...where(env), ...capture }
 }
 
-function where(env: NodeJS.ProcessEnv): Pick<TracingSettings, 'mode' | 'daemon'> {
-  if (isFalse(env.POWERTOOLS_TRACE_ENABLED)) return { mode: 'off', daemon: LAMBDA_DEFAULT_DAEMON }
+function modeAndDaemon(env: NodeJS.ProcessEnv): Pick<TracingSettings, 'mode' | 'daemon'> {
   if (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) {
     let daemon = LAMBDA_DEFAULT_DAEMON
     try {
@@ -79,13 +83,20 @@ export class InvocationTrace {
   readonly #documents: SegmentDocument[] = []
 
   /** `parent`: the segment Lambda records for the invocation; none locally, where a stand-in is made. */
-  constructor(functionName: string, handlerName: string, parent: TraceContext | undefined) {
+  constructor(
+    functionName: string,
+    handlerName: string,
+    parent: TraceContext | undefined,
+    { captureError }: Pick<TracingSettings, 'captureError'>,
+  ) {
     const record = (document: SegmentDocument) => this.#documents.push(document)
+    const options = { captureError }
     const startTime = nowSeconds()
     if (parent === undefined) {
       this.#root = new Span(
         { name: functionName, id: newSegmentId(), trace_id: newTraceId(), start_time: startTime },
         record,
+        options,
       )
       this.handler = this.#root.child(handlerName, startTime)
     } else {
@@ -100,6 +111,7 @@ export class InvocationTrace {
           start_time: startTime,
         },
         record,
+        options,
       )
     }
   }
@@ -145,12 +157,14 @@ export class Tracer {
     handlerName: string,
     sampledUpstream: () => boolean = () => false,
   ): InvocationTrace | undefined {
-    if (this.settings.mode === 'local') return new InvocationTrace(functionName, handlerName, undefined)
+    const trace = (parent: TraceContext | undefined) =>
+      new InvocationTrace(functionName, handlerName, parent, this.settings)
+    if (this.settings.mode === 'local') return trace(undefined)
     if (this.settings.mode === 'off') return undefined
     const header = this.#traceHeader()
     const parent = header === undefined ? undefined : parseXrayTraceHeader(header)
-    if (parent?.sampled) return new InvocationTrace(functionName, handlerName, parent)
-    return sampledUpstream() ? new InvocationTrace(functionName, handlerName, undefined) : undefined
+    if (parent?.sampled) return trace(parent)
+    return sampledUpstream() ? trace(undefined) : undefined
   }
 
   /** Sends what the invocation recorded; a failure to send is logged, never thrown. */

@@ -17,10 +17,14 @@ import { Tracer, type TracingSettings, tracingSettings } from '../../lib/tracing
 const DAEMON = { host: '127.0.0.1', port: 2000 }
 const LAMBDA_HEADER = 'Root=1-4efaaf4d-1e8720b39541901950019ee5;Parent=53995c3f42cd8ad8;Sampled=1'
 
-function recordingTracer(settings: TracingSettings, header?: string) {
+/** Errors and responses are captured unless the test says otherwise, as with the variables unset. */
+function recordingTracer(
+  settings: Pick<TracingSettings, 'mode' | 'daemon'> & Partial<TracingSettings>,
+  header?: string,
+) {
   const sent: SegmentDocument[][] = []
   const tracer = new Tracer(
-    settings,
+    { captureResponse: true, captureError: true, ...settings },
     async (_address, documents) => {
       sent.push([...documents])
     },
@@ -225,7 +229,7 @@ describe('traceInvocation', () => {
     })
   })
 
-  it('leaves the response and the error details out when told to, flagging the error only', async () => {
+  it("leaves the response and every span's error details out when told to, flagging the errors only", async () => {
     const { tracer, sent } = recordingTracer({
       mode: 'local',
       daemon: DAEMON,
@@ -234,16 +238,36 @@ describe('traceInvocation', () => {
     })
     await handlerOf(tracer, async () => ({ secret: 'response' }))({}, context())
     await expect(
-      handlerOf(tracer, async () => {
+      handlerOf(tracer, async (ctx) => {
+        const span = invocationSpan(ctx)
+        span?.child('send stocks-in').fail(new Error('partition 1 of account 123456789012')).close()
+        span
+          ?.continueTrace(
+            { traceId: '1-4efaaf4d-1e8720b39541901950019ee5', parentId: '53995c3f42cd8ad8', sampled: true },
+            'upstream',
+          )
+          .fail(new Error('partition 2 of account 123456789012'))
+          .close()
         throw new Error('account 123456789012')
       })({}, context()),
     ).rejects.toThrow()
-    const [answered, failed] = sent.map((documents) => documents[0])
+    const [answered] = sent[0] ?? []
     expect(answered).toMatchObject({ name: expect.stringMatching(/^## /) })
     expect(answered?.metadata).toBeUndefined()
-    expect(failed).toMatchObject({ error: true })
-    expect(failed?.fault).toBeUndefined()
-    expect(JSON.stringify(failed)).not.toContain('123456789012')
+    const failed = sent[1] ?? []
+    // The two spans the handler made, its own subsegment, then the stand-in segment.
+    expect(failed.map((document) => document.name)).toEqual([
+      'send stocks-in',
+      'upstream',
+      '## handler',
+      'msk-lambda-stocks-test-producer',
+    ])
+    for (const document of failed.slice(0, 3)) {
+      expect(document).toMatchObject({ error: true })
+      expect(document.fault).toBeUndefined()
+      expect(document.cause).toBeUndefined()
+    }
+    expect(JSON.stringify(sent)).not.toContain('123456789012')
   })
 
   it('costs nothing when off: no span, nothing sent', async () => {
