@@ -43,24 +43,29 @@ export type RecordOutcome =
  * partition, so their sink records share these two (read-only, like every OutgoingHeader). Every sink
  * record of an event is kept until the send, so what each one allocates weighs twice.
  */
-let sourceOf: { readonly topic: OutgoingHeader; readonly partition: OutgoingHeader; readonly id: number } = {
+let sourceOf: {
+  readonly topic: OutgoingHeader
+  readonly partition: OutgoingHeader
+  readonly partitionNumber: number
+} = {
   topic: { key: SOURCE_HEADERS.topic, value: '' },
   partition: { key: SOURCE_HEADERS.partition, value: '-1' },
-  id: -1,
+  partitionNumber: -1,
 }
 
 /** Where the record came from, and the trace context it carried, so the sink's readers join its trace. */
 function sourceHeaders(record: MskRecord): OutgoingHeader[] {
-  if (sourceOf.id !== record.partition || sourceOf.topic.value !== record.topic) {
+  if (sourceOf.partitionNumber !== record.partition || sourceOf.topic.value !== record.topic) {
     sourceOf = {
       topic: { key: SOURCE_HEADERS.topic, value: record.topic },
       partition: { key: SOURCE_HEADERS.partition, value: String(record.partition) },
-      id: record.partition,
+      partitionNumber: record.partition,
     }
   }
   const offset = { key: SOURCE_HEADERS.offset, value: String(record.offset) }
   const trace = carriedTraceHeaders(record)
-  // Literals of the exact length: an array grown by push keeps spare room, for every sink record.
+  // Literals of the exact length (an array grown by push keeps spare room, for every sink record); two trace
+  // headers, `traceparent` and `X-Amzn-Trace-Id`, is what a traced producer of this project sends.
   if (trace.length === 0) return [sourceOf.topic, sourceOf.partition, offset]
   if (trace.length === 2)
     return [

@@ -113,6 +113,22 @@ describe('trace headers on Kafka records', () => {
     expect(xrayOf(c)?.value.toString()).toBe(XRAY.replace('=1', '=0'))
   })
 
+  it("source headers name each record's own topic and partition when topics and partitions interleave", () => {
+    const sources = [
+      ['stocks-in', 1],
+      ['other-in', 1],
+      ['stocks-in', 0],
+      ['stocks-in', 1],
+      ['other-in', 0],
+    ] as const
+    const named = sources.map(([topic, partition], offset) => {
+      const outcome = transformRecord({ ...record(offset, []), topic, partition }, 0)
+      const headers = outcome.kind === 'sink' ? asText(outcome.messages[0]?.headers) : []
+      return headers.map(([, value]) => value).join('/')
+    })
+    expect(named).toEqual(['stocks-in/1/0', 'other-in/1/1', 'stocks-in/0/2', 'stocks-in/1/3', 'other-in/0/4'])
+  })
+
   it('a record without headers gets the source headers alone, its headers looked at once', () => {
     let reads = 0
     const plain = record(7, [])
