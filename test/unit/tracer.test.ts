@@ -59,6 +59,9 @@ describe('tracing settings', () => {
     // serverless invoke local sets AWS_LAMBDA_FUNCTION_NAME, not AWS_EXECUTION_ENV: still local.
     expect(tracingSettings({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toMatchObject({ mode: 'off' })
     expect(() => tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'nowhere' })).toThrow(/X-Ray daemon address/)
+    expect(() =>
+      tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: 'nowhere', POWERTOOLS_TRACE_ENABLED: 'false' }),
+    ).toThrow(/X-Ray daemon address/)
   })
 
   it("honours Powertools Tracer's switches: POWERTOOLS_TRACE_ENABLED and _TRACER_CAPTURE_RESPONSE / _ERROR", () => {
