@@ -1,11 +1,14 @@
 /**
  * Run by handler-cost.ts in a fresh process, as a Lambda execution environment: the deployed processor
  * handler (the bundle of functions/processor.ts, HANDLER_MODULE: middy, Logger, Metrics flushed to stdout, the reused connection)
- * against a bare kafkajs producer sending the same messages, taking turns. Prints one JSON line on
- * stderr: each way's milliseconds per event.
+ * against a bare kafkajs producer sending the same messages, taking turns; and a second bare producer that
+ * partitions as the sink does (remembering each key's partition), so the handler's cost beyond the send
+ * shows apart from the hashing the sink saves. Prints one JSON line on stderr: each way's milliseconds per
+ * event.
  */
 import type { Context } from 'aws-lambda'
 import { Kafka, logLevel } from 'kafkajs'
+import { rememberingDefaultPartitioner } from '../lib/kafka/key-partitioner.js'
 import { MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/requests.js'
 import type { MskEvent } from '../lib/msk/event.js'
 import { transformRecord } from '../lib/processor/transform.js'
@@ -42,17 +45,25 @@ const messages = Object.values(event.records)
 const requests = splitIntoRequests([{ topic: bareTopic, messages }], MAX_REQUEST_BYTES)
 const kafka = new Kafka({ clientId: 'bench-bare', brokers: [broker], logLevel: logLevel.NOTHING })
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-await producer.connect()
-const sendBare = async () => {
-  for (const topicMessages of requests) await producer.sendBatch({ topicMessages, acks: -1 })
+const remembering = kafka.producer({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  createPartitioner: () => rememberingDefaultPartitioner(),
+})
+await Promise.all([producer.connect(), remembering.connect()])
+const sendWith = (client: typeof producer) => async () => {
+  for (const topicMessages of requests) await client.sendBatch({ topicMessages, acks: -1 })
 }
+const sendBare = sendWith(producer)
+const sendRemembering = sendWith(remembering)
 
 // A warm Lambda environment reading a stream has run its code thousands of times, fully optimised by V8:
 // both ways first run about 100,000 records' worth (fewer left the handler measurably slower), and as
 // many measured rounds, which also steadies the medians on this shared machine.
 const warmRounds = Math.max(rounds, Math.ceil(100_000 / size))
-await timeAlternating(warmRounds, [invoke, sendBare])
-const [handlerMs = [], bareMs = []] = await timeAlternating(warmRounds, [invoke, sendBare])
-await producer.disconnect()
-process.stderr.write(`${JSON.stringify({ size, sinkTopic, handlerMs, bareMs })}\n`)
+const ways = [invoke, sendBare, sendRemembering]
+await timeAlternating(warmRounds, ways)
+const [handlerMs = [], bareMs = [], rememberingMs = []] = await timeAlternating(warmRounds, ways)
+await Promise.all([producer.disconnect(), remembering.disconnect()])
+process.stderr.write(`${JSON.stringify({ size, sinkTopic, handlerMs, bareMs, rememberingMs })}\n`)
 process.exit(0)

@@ -13,11 +13,16 @@ export interface HandlerCostResult {
   readonly bareUs: Measurement
   /** The handler's time over the bare send's, round by round. */
   readonly ratio: Measurement
+  /** Microseconds per record: the same bare send, partitioning as the sink does (key-partitioner.ts). */
+  readonly rememberingUs: Measurement
+  /** The handler's time over that send's, round by round: its cost beyond sending, partitioning alike. */
+  readonly ratioRemembering: Measurement
 }
 
 interface ChildReport {
   readonly handlerMs: number[]
   readonly bareMs: number[]
+  readonly rememberingMs: number[]
 }
 
 /**
@@ -64,6 +69,10 @@ export async function benchHandlerCost(
         handlerUs: perRecord(report.handlerMs),
         bareUs: perRecord(report.bareMs),
         ratio: summarise(report.handlerMs.map((ms, i) => ms / (report.bareMs[i] ?? Number.NaN))),
+        rememberingUs: perRecord(report.rememberingMs),
+        ratioRemembering: summarise(
+          report.handlerMs.map((ms, i) => ms / (report.rememberingMs[i] ?? Number.NaN)),
+        ),
       })
     }
   } finally {
