@@ -146,6 +146,16 @@ describe('traceInvocation', () => {
       .use(traceInvocation(tracer, sampledUpstream))
       .handler(async (_event, ctx) => body(ctx))
 
+  /** An invocation through the tracer gets no span and sends nothing. */
+  const expectNothingRecorded = async ({ tracer, sent }: ReturnType<typeof recordingTracer>) => {
+    let span: unknown = 'not looked at'
+    await handlerOf(tracer, async (ctx) => {
+      span = invocationSpan(ctx)
+    })({}, context())
+    expect(span).toBeUndefined()
+    expect(sent).toEqual([])
+  }
+
   it("in Lambda, records a sampled invocation as a subsegment of Lambda's segment, sent when it ends", async () => {
     const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, LAMBDA_HEADER)
     const handler = handlerOf(tracer, async (ctx) => {
@@ -173,13 +183,7 @@ describe('traceInvocation', () => {
 
   it('records nothing for an invocation Lambda did not sample, or without a trace header', async () => {
     for (const header of [LAMBDA_HEADER.replace('Sampled=1', 'Sampled=0'), undefined]) {
-      const { tracer, sent } = recordingTracer({ mode: 'lambda', daemon: DAEMON }, header)
-      let span: unknown = 'not looked at'
-      await handlerOf(tracer, async (ctx) => {
-        span = invocationSpan(ctx)
-      })({}, context())
-      expect(span).toBeUndefined()
-      expect(sent).toEqual([])
+      await expectNothingRecorded(recordingTracer({ mode: 'lambda', daemon: DAEMON }, header))
     }
   })
 
@@ -274,12 +278,6 @@ describe('traceInvocation', () => {
   })
 
   it('costs nothing when off: no span, nothing sent', async () => {
-    const { tracer, sent } = recordingTracer({ mode: 'off', daemon: DAEMON }, LAMBDA_HEADER)
-    let span: unknown = 'not looked at'
-    await handlerOf(tracer, async (ctx) => {
-      span = invocationSpan(ctx)
-    })({}, context())
-    expect(span).toBeUndefined()
-    expect(sent).toEqual([])
+    await expectNothingRecorded(recordingTracer({ mode: 'off', daemon: DAEMON }, LAMBDA_HEADER))
   })
 })
