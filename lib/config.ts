@@ -32,6 +32,11 @@ export interface KafkaConnectionConfig {
   readonly sendTimeoutMs: number
   readonly retries: number
   /**
+   * The most producers a sink keeps (KAFKA_MAX_PRODUCERS): sends under way at once each take their own, so
+   * that one failed send cannot fail another (one per source partition of an event, in the processor).
+   */
+  readonly maxProducers: number
+  /**
    * Keep the connection open between invocations. Inside Lambda (AWS_EXECUTION_ENV set) the process is
    * frozen between invocations and reuse saves a connect per invocation; elsewhere (`invoke local`,
    * scripts) an open connection would keep the process from exiting.
@@ -158,6 +163,7 @@ function readKafka(read: Reader, env: Env, brokers: BrokerSource): KafkaConnecti
     requestTimeoutMs: read.integer('KAFKA_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
     sendTimeoutMs: read.integer('KAFKA_SEND_TIMEOUT_MS', 20_000, 100, 600_000),
     retries: read.integer('KAFKA_RETRIES', 3, 1, 20),
+    maxProducers: read.integer('KAFKA_MAX_PRODUCERS', 4, 1, 64),
     reuseConnection: read.boolean('KAFKA_REUSE_CONNECTION', read.optional('AWS_EXECUTION_ENV') !== undefined),
   }
 }

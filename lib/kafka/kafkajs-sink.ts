@@ -69,15 +69,27 @@ export interface KafkajsSinkOptions {
 }
 
 /**
- * A MessageSink over one kafkajs idempotent producer. It connects on first use and is meant to live at
- * module scope, so warm invocations reuse the connection. After any failure the producer is thrown away
- * and the next `send` builds a fresh one: a broken connection never poisons later invocations.
+ * A MessageSink over kafkajs idempotent producers, one per send under way. It connects on first use and is
+ * meant to live at module scope, so warm invocations reuse the connections.
+ *
+ * Sends under way at once never share a producer: an idempotent producer numbers its batches per
+ * partition, and after a send fails kafkajs winds those numbers back for every partition of the failed
+ * request, even ones the broker wrote. A later batch on the same producer would then either be refused
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER) or, with the same count, taken by the broker for a retry of the batch it
+ * already has and acknowledged without being written. So a producer that failed a send is thrown away,
+ * and the next send connects a fresh one: one source partition's failure never reaches another's send,
+ * and a broken connection never poisons later invocations.
  */
 export class KafkajsSink implements MessageSink {
   readonly #kafka: Kafka
   readonly #brokers: BrokerResolver
   readonly #config: KafkaConnectionConfig
-  #producer: Promise<Producer> | undefined
+  /** Connected producers no send is using. */
+  #idle: Producer[] = []
+  /** Every producer connected or connecting, for close. */
+  readonly #open = new Set<Producer>()
+  /** Sends waiting for a producer while KAFKA_MAX_PRODUCERS are busy. */
+  readonly #waiting: (() => void)[] = []
 
   constructor(config: KafkaConnectionConfig, options: KafkajsSinkOptions = {}) {
     this.#config = config
@@ -88,7 +100,7 @@ export class KafkajsSink implements MessageSink {
   async send(batches: readonly TopicMessages[]): Promise<PartitionDelivery[]> {
     const count = countMessages(batches)
     if (count === 0) return []
-    const producer = await this.#connected()
+    const producer = await this.#take()
     const topicMessages = batches.map(({ topic, messages }) => ({
       topic,
       messages: messages.map(
@@ -107,7 +119,7 @@ export class KafkajsSink implements MessageSink {
         `Sending ${count} records`,
       )
     } catch (error) {
-      await this.#discard()
+      await this.#discard(producer)
       const topics = batches.map((batch) => batch.topic).join(', ')
       const hint = isUnknownTopic(error)
         ? ' Do the topics exist? Create them with `npm run kafka:topics` (see the deploy guide for MSK).'
@@ -117,6 +129,7 @@ export class KafkajsSink implements MessageSink {
         { cause: error },
       )
     }
+    this.#release(producer)
     return this.#deliveries(topicMessages)
   }
 
@@ -135,16 +148,24 @@ export class KafkajsSink implements MessageSink {
     }
   }
 
+  /** Disconnects every producer; a later `send` connects again. */
   async close(): Promise<void> {
-    await this.#discard()
+    this.#idle = []
+    await Promise.all([...this.#open].map((producer) => this.#discard(producer)))
   }
 
-  #connected(): Promise<Producer> {
-    this.#producer ??= this.#connect().catch((error: unknown) => {
-      this.#producer = undefined
-      throw error
-    })
-    return this.#producer
+  /** An idle producer, or a new one when every producer is busy and there may be more. */
+  async #take(): Promise<Producer> {
+    while (this.#idle.length === 0 && this.#open.size >= this.#config.maxProducers) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    }
+    return this.#idle.pop() ?? this.#connect()
+  }
+
+  /** Back to the idle ones, unless it was closed meanwhile; a waiting send may take it. */
+  #release(producer: Producer): void {
+    if (this.#open.has(producer)) this.#idle.push(producer)
+    this.#waiting.shift()?.()
   }
 
   async #connect(): Promise<Producer> {
@@ -162,12 +183,15 @@ export class KafkajsSink implements MessageSink {
         }
       },
     })
+    this.#open.add(producer)
     // kafkajs retries the connect itself; the same bound as a send also covers a broker that accepts but
     // never answers, so connect plus send stay under twice KAFKA_SEND_TIMEOUT_MS.
     try {
       await withTimeout(producer.connect(), this.#config.sendTimeoutMs, 'Connecting to Kafka')
       return producer
     } catch (error) {
+      this.#open.delete(producer)
+      this.#waiting.shift()?.()
       await producer.disconnect().catch(() => undefined)
       throw new KafkaUnavailableError(
         `Cannot connect to Kafka: ${asError(error).message}.${
@@ -178,16 +202,11 @@ export class KafkajsSink implements MessageSink {
     }
   }
 
-  async #discard(): Promise<void> {
-    const producer = this.#producer
-    this.#producer = undefined
-    if (producer === undefined) return
+  async #discard(producer: Producer): Promise<void> {
+    this.#open.delete(producer)
+    this.#waiting.shift()?.()
     try {
-      await withTimeout(
-        producer.then((connected) => connected.disconnect()),
-        5_000,
-        'Disconnecting from Kafka',
-      )
+      await withTimeout(producer.disconnect(), 5_000, 'Disconnecting from Kafka')
     } catch (error) {
       logger.warn('Kafka producer did not disconnect cleanly', { error: describeError(error) })
     }

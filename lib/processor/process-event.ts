@@ -1,6 +1,6 @@
 import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
-import { describeError, logger } from '../log.js'
+import { logger } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
 import type { ValidationMode } from '../stocks/codec.js'
 import { transformRecord } from './transform.js'
@@ -25,14 +25,31 @@ export interface KafkaBatchItemFailure {
   readonly itemIdentifier: { readonly partition: string; readonly offset: number }
 }
 
-export interface ProcessSummary {
-  /** Source records of the event. */
+/** What became of one source partition's records. */
+export interface PartitionResult {
+  /** `topic-partition`, as the event names it. */
+  readonly id: string
   readonly records: number
+  readonly firstOffset: number
   /** Sink records written: one per source record, more for a JSON array of rows (`flink` mode). */
   readonly written: number
   /** Source records dead-lettered. */
   readonly deadLettered: number
+  readonly deliveries: readonly PartitionDelivery[]
+  /** Why the partition's records were not acknowledged; absent when they all were. */
+  readonly error?: Error
+}
+
+export interface ProcessSummary {
+  /** Source records of the partitions acknowledged. */
+  readonly records: number
+  /** Sink records written. */
+  readonly written: number
+  /** Source records dead-lettered. */
+  readonly deadLettered: number
   readonly deliveries: PartitionDelivery[]
+  /** Every source partition of the event, in event order, acknowledged or not. */
+  readonly partitions: readonly PartitionResult[]
   /** Present when partial batch responses are on; empty when every record was acknowledged. */
   readonly batchItemFailures?: KafkaBatchItemFailure[]
   /** Records of the partitions reported in batchItemFailures, which Lambda sends again. */
@@ -90,24 +107,37 @@ function transformPartition(
   }
 }
 
-function summarise(work: readonly PartitionWork[], deliveries: PartitionDelivery[], now: number) {
-  const written = work.reduce((sum, part) => sum + part.written, 0)
-  const deadLettered = work.reduce((sum, part) => sum + part.deadLettered, 0)
-  const oldest = Math.min(...work.map((part) => part.oldestTimestamp))
-  return {
-    records: work.reduce((sum, part) => sum + part.records, 0),
-    written,
-    deadLettered,
-    deliveries,
-    ...(Number.isFinite(oldest) ? { oldestRecordAgeMs: Math.max(0, now - oldest) } : {}),
+/** Sends one partition's records; a failure is its result, never another partition's. */
+async function sendPartition(part: PartitionWork, sink: MessageSink): Promise<PartitionResult> {
+  const { id, records, firstOffset, written, deadLettered } = part
+  try {
+    const deliveries = await sink.send(part.batches)
+    return { id, records, firstOffset, written, deadLettered, deliveries }
+  } catch (thrown) {
+    const error = asError(thrown)
+    logger.error('Partition not acknowledged', { partition: id, fromOffset: firstOffset, records, error })
+    return { id, records, firstOffset, written: 0, deadLettered: 0, deliveries: [], error }
   }
+}
+
+/** The error an invocation fails with: every partition that was not acknowledged, each with its cause. */
+function deliveryFailure(failed: readonly PartitionResult[], total: number): KafkaDeliveryError {
+  const each = failed.map(
+    (part) => `${part.id} from offset ${part.firstOffset} (${part.records} records): ${part.error?.message}`,
+  )
+  return new KafkaDeliveryError(
+    `${failed.length} of ${total} partitions not acknowledged; Lambda retries them: ${each.join('; ')}`,
+    { cause: failed.length === 1 ? failed[0]?.error : new AggregateError(failed.map((part) => part.error)) },
+  )
 }
 
 /**
  * Processes one MSK event: every record is either written to the sink topic or dead-lettered, and the
- * promise resolves only when the brokers have acknowledged them. A send failure rejects, so the
- * invocation fails and Lambda retries the batch (at-least-once); with partial batch responses on, only
- * the partitions that failed are reported for retry. Records go out in event order, and one ticker always
+ * promise resolves only when the brokers have acknowledged them. Each source partition is sent on its
+ * own, so one partition's failure never fails another's. With partial batch responses on, the partitions
+ * that failed are reported for retry (or, when none was acknowledged, the invocation fails, which Lambda's
+ * metrics and alarms see); without, any failure fails the invocation, naming each failed partition, and
+ * Lambda retries the whole batch (at-least-once). Records go out in event order, and one ticker always
  * maps to one sink partition, so each ticker's order within a source partition holds.
  */
 export async function processMskEvent(event: unknown, deps: ProcessorDeps): Promise<ProcessSummary> {
@@ -117,47 +147,29 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
   const work = Object.entries(event.records).map(([id, records]) =>
     transformPartition(id, records, deps, deadLetteredAt),
   )
-
-  if (!deps.reportBatchItemFailures) {
-    try {
-      const deliveries = await deps.sink.send(work.flatMap((part) => part.batches))
-      return summarise(work, deliveries, now())
-    } catch (error) {
-      logger.error('Batch not acknowledged; the invocation fails and Lambda retries it', {
-        partitions: work.map((part) => ({
-          partition: part.id,
-          fromOffset: part.firstOffset,
-          records: part.records,
-        })),
-        error: describeError(error),
-      })
-      throw error
-    }
+  const partitions = await Promise.all(work.map((part) => sendPartition(part, deps.sink)))
+  const failed = partitions.filter((part) => part.error !== undefined)
+  if (failed.length > 0 && (!deps.reportBatchItemFailures || failed.length === partitions.length)) {
+    throw deliveryFailure(failed, partitions.length)
   }
-
-  const results = await Promise.allSettled(work.map((part) => deps.sink.send(part.batches)))
-  const failed = work.filter((_, i) => results[i]?.status === 'rejected')
-  if (failed.length > 0 && failed.length === work.length) {
-    // Nothing was acknowledged: an invocation error, which Lambda's metrics and alarms see.
-    const [first] = results
-    throw first?.status === 'rejected' ? first.reason : new KafkaDeliveryError('Every partition failed')
-  }
-  for (const [i, result] of results.entries()) {
-    if (result.status === 'rejected') {
-      logger.error('Partition not acknowledged; reported for retry', {
-        partition: work[i]?.id,
-        offset: work[i]?.firstOffset,
-        error: asError(result.reason).message,
-      })
-    }
-  }
-  const succeeded = work.filter((_, i) => results[i]?.status === 'fulfilled')
-  const deliveries = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []))
+  const acknowledged = partitions.filter((part) => part.error === undefined)
+  const oldest = Math.min(
+    ...work.filter((_, i) => partitions[i]?.error === undefined).map((part) => part.oldestTimestamp),
+  )
   return {
-    ...summarise(succeeded, deliveries, now()),
-    batchItemFailures: failed.map((part) => ({
-      itemIdentifier: { partition: part.id, offset: part.firstOffset },
-    })),
-    recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.records, 0),
+    records: acknowledged.reduce((sum, part) => sum + part.records, 0),
+    written: acknowledged.reduce((sum, part) => sum + part.written, 0),
+    deadLettered: acknowledged.reduce((sum, part) => sum + part.deadLettered, 0),
+    deliveries: acknowledged.flatMap((part) => part.deliveries),
+    partitions,
+    ...(Number.isFinite(oldest) ? { oldestRecordAgeMs: Math.max(0, now() - oldest) } : {}),
+    ...(deps.reportBatchItemFailures
+      ? {
+          batchItemFailures: failed.map((part) => ({
+            itemIdentifier: { partition: part.id, offset: part.firstOffset },
+          })),
+          recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.records, 0),
+        }
+      : {}),
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { KafkaDeliveryError, KafkaUnavailableError } from '../../lib/errors.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
@@ -53,6 +54,57 @@ describe('KafkajsSink on the real broker', () => {
     await sink.close()
     expect(deliveries.reduce((n, d) => n + d.count, 0)).toBe(1)
     expect((await readTopic(kafka, fresh, 1))[0]?.value).toBe('v')
+  })
+})
+
+describe('KafkajsSink with sends under way at once', () => {
+  it("never lets one send's failure fail or lose another's records, then or later", async () => {
+    const [shared, small] = (await createTestTopics(admin(), ['shared', 'small'])) as [string, string]
+    // A topic that refuses record batches over 2,000 bytes: the failing send's dead-letter topic, say.
+    await admin().alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: small, configEntries: [{ name: 'max.message.bytes', value: '2000' }] }],
+    })
+    const sink = new KafkajsSink(localKafkaConfig({ retries: 1 }))
+    const batch = (tag: string) =>
+      ['AAPL', 'MSFT', 'V', 'NVDA', 'IBM'].flatMap((ticker) =>
+        Array.from({ length: 10 }, (_, i) => ({
+          key: `{"ticker":"${ticker}"}`,
+          value: `${tag}-${ticker}-${i}`,
+        })),
+      )
+    const rounds = 5
+    for (let round = 0; round < rounds; round++) {
+      const [failing, healthy] = await Promise.allSettled([
+        sink.send([
+          { topic: shared, messages: batch(`failing${round}`) },
+          { topic: small, messages: [{ key: 'k', value: 'x'.repeat(5_000) }] },
+        ]),
+        // A moment later, so that on a shared producer it would go out right after the failed request.
+        setTimeout(3).then(() => sink.send([{ topic: shared, messages: batch(`healthy${round}`) }])),
+      ])
+      expect(failing.status).toBe('rejected')
+      expect(String((failing as PromiseRejectedResult).reason)).toMatch(/larger than the max message size/)
+      expect(healthy).toMatchObject({ status: 'fulfilled' })
+      // The next send, on whatever producer is left, lands whole.
+      await expect(sink.send([{ topic: shared, messages: batch(`after${round}`) }])).resolves.toHaveLength(2)
+    }
+    await sink.close()
+
+    // The failing sends' records for `shared` may or may not have been written (the broker took that topic's
+    // part of the request); every other record must be there, once.
+    const offsets = await admin().fetchTopicOffsets(shared)
+    const total = offsets.reduce((sum, o) => sum + Number(o.high), 0)
+    const values = (await readTopic(kafka, shared, total)).map((record) => record.value ?? '')
+    for (let round = 0; round < rounds; round++) {
+      for (const tag of [`healthy${round}`, `after${round}`]) {
+        expect(values.filter((value) => value.startsWith(`${tag}-`)).sort()).toEqual(
+          batch(tag)
+            .map((message) => message.value)
+            .sort(),
+        )
+      }
+    }
   })
 })
 

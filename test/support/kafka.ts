@@ -40,6 +40,7 @@ export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {})
     requestTimeoutMs: 10_000,
     sendTimeoutMs: 20_000,
     retries: 3,
+    maxProducers: 4,
     reuseConnection: true,
     ...overrides,
   }

@@ -31,6 +31,7 @@ describe('loadProducerConfig', () => {
         bootstrapServers: ['b-1.example:9098'],
         region: 'ap-southeast-2',
         retries: 3,
+        maxProducers: 4,
       },
     })
   })

@@ -228,7 +228,7 @@ describe('processor: a subsegment per partition batch, and the upstream traces c
     let given: MessageSink | undefined
     await traceProcessing(undefined, fixture('msk.json'), options(sink), async (traced) => {
       given = traced
-      return { records: 0, written: 0, deadLettered: 0, deliveries: [] }
+      return { records: 0, written: 0, deadLettered: 0, deliveries: [], partitions: [] }
     })
     expect(given).toBe(sink)
   })

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { InvalidEventError, KafkaDeliveryError } from '../../lib/errors.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
+import { logger } from '../../lib/log.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { fixture } from '../support/fixtures.js'
 import { MemorySink } from '../support/memory-sink.js'
@@ -10,6 +11,20 @@ const now = () => Date.parse('2026-11-24T09:00:00Z')
 const text = (value: OutgoingMessage['value']) => value?.toString()
 const header = (message: OutgoingMessage, key: string) =>
   message.headers?.find((h) => h.key === key)?.value.toString()
+
+/** Whether a send carries records of this source partition. */
+const fromPartition = (partition: string) => (batches: readonly { messages: readonly OutgoingMessage[] }[]) =>
+  batches.some((b) =>
+    b.messages.some(
+      (m) => header(m, 'source.partition') === partition || header(m, 'dlq.source.partition') === partition,
+    ),
+  )
+
+/** The partition and the cause's message a log line names. */
+const partitionAndCause = (fields: unknown) => {
+  const { partition, error } = fields as { partition: string; error: Error }
+  return [partition, error.message]
+}
 
 describe('processMskEvent', () => {
   it('re-keys every valid record by ticker, in the Flink format, in event order', async () => {
@@ -31,7 +46,8 @@ describe('processMskEvent', () => {
         (m) => `${header(m, 'source.topic')}-${header(m, 'source.partition')}@${header(m, 'source.offset')}`,
       ),
     ).toEqual(['stocks-in-0@120', 'stocks-in-0@121', 'stocks-in-0@122', 'stocks-in-1@87', 'stocks-in-1@88'])
-    expect(sink.sent).toHaveLength(1)
+    // One send per source partition, so that one partition's failure cannot fail another's.
+    expect(sink.sent).toHaveLength(2)
   })
 
   it('dead-letters bad records untouched, with the reason, and still writes the good ones in order', async () => {
@@ -72,6 +88,28 @@ describe('processMskEvent', () => {
     await expect(processMskEvent(fixture('msk.json'), { sink, ...topics })).rejects.toThrow('broker gone')
   })
 
+  it('sends the other partitions when one fails, then fails the invocation naming the one that failed', async () => {
+    const sink = new MemorySink()
+    sink.failWhen = (batches) =>
+      fromPartition('1')(batches) ? new KafkaDeliveryError('MESSAGE_TOO_LARGE') : undefined
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined)
+
+    const failure = processMskEvent(fixture('msk.json'), { sink, ...topics })
+    await expect(failure).rejects.toThrow(KafkaDeliveryError)
+    await expect(failure).rejects.toThrow(
+      '1 of 2 partitions not acknowledged; Lambda retries them: stocks-in-1 from offset 87 (2 records): MESSAGE_TOO_LARGE',
+    )
+    expect(sink.messagesFor('stocks-out').map((m) => header(m, 'source.offset'))).toEqual([
+      '120',
+      '121',
+      '122',
+    ])
+    expect(errors.mock.calls.map(([message, fields]) => [message, partitionAndCause(fields)])).toEqual([
+      ['Partition not acknowledged', ['stocks-in-1', 'MESSAGE_TOO_LARGE']],
+    ])
+    errors.mockRestore()
+  })
+
   it('fails fast on an event that is not from MSK, before sending anything', async () => {
     const sink = new MemorySink()
     await expect(processMskEvent(fixture('schedule.json'), { sink, ...topics })).rejects.toThrow(
@@ -81,15 +119,6 @@ describe('processMskEvent', () => {
   })
 
   describe('with partial batch responses', () => {
-    const fromPartition =
-      (partition: string) => (batches: readonly { messages: readonly OutgoingMessage[] }[]) =>
-        batches.some((b) =>
-          b.messages.some(
-            (m) =>
-              header(m, 'source.partition') === partition || header(m, 'dlq.source.partition') === partition,
-          ),
-        )
-
     it('sends each source partition on its own and reports only the one that failed', async () => {
       const sink = new MemorySink()
       sink.failWhen = (batches) =>
@@ -103,7 +132,11 @@ describe('processMskEvent', () => {
       expect(summary.batchItemFailures).toEqual([
         { itemIdentifier: { partition: 'stocks-in-1', offset: 87 } },
       ])
-      expect(summary).toMatchObject({ records: 3, written: 3 })
+      expect(summary).toMatchObject({ records: 3, written: 3, recordsNotAcknowledged: 2 })
+      expect(summary.partitions.map((part) => [part.id, part.error?.message])).toEqual([
+        ['stocks-in-0', undefined],
+        ['stocks-in-1', 'partition gone'],
+      ])
       expect(sink.messagesFor('stocks-out').map((m) => header(m, 'source.offset'))).toEqual([
         '120',
         '121',
@@ -122,12 +155,21 @@ describe('processMskEvent', () => {
       expect(sink.sent).toHaveLength(2)
     })
 
-    it('fails the invocation when no partition is acknowledged', async () => {
+    it('fails the invocation when no partition is acknowledged, naming each with its own cause', async () => {
       const sink = new MemorySink()
-      sink.failWhen = () => new KafkaDeliveryError('cluster gone')
-      await expect(
-        processMskEvent(fixture('msk.json'), { sink, ...topics, reportBatchItemFailures: true }),
-      ).rejects.toThrow('cluster gone')
+      sink.failWhen = (batches) =>
+        new KafkaDeliveryError(fromPartition('0')(batches) ? 'cluster gone' : 'leader not available')
+      const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined)
+      const failure = processMskEvent(fixture('msk.json'), { sink, ...topics, reportBatchItemFailures: true })
+      await expect(failure).rejects.toThrow(
+        '2 of 2 partitions not acknowledged; Lambda retries them: stocks-in-0 from offset 120 (3 records): ' +
+          'cluster gone; stocks-in-1 from offset 87 (2 records): leader not available',
+      )
+      expect(errors.mock.calls.map(([, fields]) => partitionAndCause(fields))).toEqual([
+        ['stocks-in-0', 'cluster gone'],
+        ['stocks-in-1', 'leader not available'],
+      ])
+      errors.mockRestore()
     })
   })
 })
