@@ -34,6 +34,7 @@ export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
         deadLetterTopic: config.deadLetterTopic,
         reportBatchItemFailures: config.reportBatchItemFailures,
         validation: config.validation,
+        maxMessageBytes: config.kafka.maxMessageBytes,
       }),
     )
     recordProcessorMetrics(summary, Date.now() - startedAt)

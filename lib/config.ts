@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js'
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from './kafka/record-size.js'
 import { VALIDATION_MODES, type ValidationMode } from './stocks/codec.js'
 
 /**
@@ -37,6 +38,12 @@ export interface KafkaConnectionConfig {
    */
   readonly maxProducers: number
   /**
+   * The largest record batch the topics written to take (KAFKA_MAX_MESSAGE_BYTES): their
+   * `max.message.bytes`, which the stack sets from the same param. Sends are split into requests under it,
+   * and the processor writes no record that would not fit alone.
+   */
+  readonly maxMessageBytes: number
+  /**
    * Keep the connection open between invocations. Inside Lambda (AWS_EXECUTION_ENV set) the process is
    * frozen between invocations and reuse saves a connect per invocation; elsewhere (`invoke local`,
    * scripts) an open connection would keep the process from exiting.
@@ -60,6 +67,11 @@ export interface ProcessorConfig {
   /** How source values are read: `strict` (the default) or exactly as the Flink job did (`flink`). */
   readonly validation: ValidationMode
 }
+
+/** Room for a dead letter's own headers, however short its value is cut. */
+export const MIN_MAX_MESSAGE_BYTES = 16_384
+/** Kafka's own bound on a request (`socket.request.max.bytes`, 100 MiB). */
+export const MAX_MAX_MESSAGE_BYTES = 104_857_600
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:([a-z0-9-]+):\d{12}:cluster\/[^/]+\/[^/]+$/
 const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/
@@ -164,6 +176,12 @@ function readKafka(read: Reader, env: Env, brokers: BrokerSource): KafkaConnecti
     sendTimeoutMs: read.integer('KAFKA_SEND_TIMEOUT_MS', 20_000, 100, 600_000),
     retries: read.integer('KAFKA_RETRIES', 3, 1, 20),
     maxProducers: read.integer('KAFKA_MAX_PRODUCERS', 4, 1, 64),
+    maxMessageBytes: read.integer(
+      'KAFKA_MAX_MESSAGE_BYTES',
+      KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+      MIN_MAX_MESSAGE_BYTES,
+      MAX_MAX_MESSAGE_BYTES,
+    ),
     reuseConnection: read.boolean('KAFKA_REUSE_CONNECTION', read.optional('AWS_EXECUTION_ENV') !== undefined),
   }
 }

@@ -2,7 +2,8 @@
  * Brings the pipeline's topics to shape (creates the missing ones, adds partitions): `npm run
  * kafka:topics`. Against the local broker unless KAFKA_BOOTSTRAP_SERVERS or MSK_CLUSTER_ARN (with
  * KAFKA_AUTH) name another cluster. TOPIC_PARTITIONS (default 2, like the original) and
- * TOPIC_REPLICATION_FACTOR (default -1, the cluster's own) shape them.
+ * TOPIC_REPLICATION_FACTOR (default -1, the cluster's own) shape them, and KAFKA_MAX_MESSAGE_BYTES gives the
+ * record batch size they take (Kafka's default, 1,048,588).
  */
 import { loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/broker-lookup.js'
@@ -27,11 +28,11 @@ const topics = [
 ]
 const { created, extended } = await ensureTopicsOn(
   createKafka(processor.kafka, createBrokerResolver(processor.kafka)),
-  topicSpecs(
-    topics,
-    Number(env.TOPIC_PARTITIONS ?? DEFAULT_PARTITIONS),
-    Number(env.TOPIC_REPLICATION_FACTOR ?? DEFAULT_REPLICATION_FACTOR),
-  ),
+  topicSpecs(topics, {
+    numPartitions: Number(env.TOPIC_PARTITIONS ?? DEFAULT_PARTITIONS),
+    replicationFactor: Number(env.TOPIC_REPLICATION_FACTOR ?? DEFAULT_REPLICATION_FACTOR),
+    maxMessageBytes: processor.kafka.maxMessageBytes,
+  }),
 )
 console.log(
   `topics ${topics.join(', ')}: ${created.length === 0 ? 'none created' : `created ${created.join(', ')}`}` +

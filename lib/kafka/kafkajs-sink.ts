@@ -6,7 +6,7 @@ import { withTimeout } from '../timeout.js'
 import { createKafka } from './client.js'
 import { type BrokerResolver, configuredBrokers } from './configured-brokers.js'
 import { rememberingDefaultPartitioner } from './key-partitioner.js'
-import { MAX_REQUEST_BYTES, splitIntoRequests } from './requests.js'
+import { requestBytesFor, splitIntoRequests } from './requests.js'
 import {
   countMessages,
   type MessageSink,
@@ -135,15 +135,15 @@ export class KafkajsSink implements MessageSink {
 
   /**
    * kafkajs puts all of one request's messages for a partition into a single record batch, and brokers
-   * refuse a batch over `message.max.bytes` (1 MB by default, on MSK too): a 10,000-record event would
-   * be refused whole. So the messages go in consecutive requests of at most MAX_REQUEST_BYTES, one after
-   * the other, which keeps their order.
+   * refuse a batch over the topic's `max.message.bytes` (1 MB by default, on MSK too): a 10,000-record
+   * event would be refused whole. So the messages go in consecutive requests no larger than a batch the
+   * topics take (KAFKA_MAX_MESSAGE_BYTES), one after the other, which keeps their order.
    */
   async #sendInRequests(
     producer: Producer,
     topicMessages: readonly { topic: string; messages: Message[] }[],
   ) {
-    for (const request of splitIntoRequests(topicMessages, MAX_REQUEST_BYTES)) {
+    for (const request of splitIntoRequests(topicMessages, requestBytesFor(this.#config.maxMessageBytes))) {
       await producer.sendBatch({ topicMessages: request, acks: -1, timeout: this.#config.requestTimeoutMs })
     }
   }

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs'
+import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs'
 import { TopicConfigurationError } from '../errors.js'
 
 export interface TopicSpec {
@@ -6,6 +6,11 @@ export interface TopicSpec {
   readonly numPartitions: number
   /** -1: the cluster's default; any other value must match an existing topic's. */
   readonly replicationFactor: number
+  /**
+   * The largest record batch the topic takes (`max.message.bytes`): set on a topic this creates; an
+   * existing topic that takes less is refused, since the functions write records up to this size.
+   */
+  readonly maxMessageBytes?: number
 }
 
 export interface TopicChanges {
@@ -14,10 +19,34 @@ export interface TopicChanges {
   readonly extended: string[]
 }
 
+const MAX_MESSAGE_BYTES = 'max.message.bytes'
+
+/** Existing topics that take smaller record batches than asked for, each with what it takes. */
+async function tooSmall(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  const asked = specs.filter((spec) => spec.maxMessageBytes !== undefined)
+  if (asked.length === 0) return []
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: asked.map((spec) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: spec.topic,
+      configNames: [MAX_MESSAGE_BYTES],
+    })),
+  })
+  return asked.flatMap((spec) => {
+    const entry = resources
+      .find((resource) => resource.resourceName === spec.topic)
+      ?.configEntries.find((config) => config.configName === MAX_MESSAGE_BYTES)
+    const takes = Number(entry?.configValue)
+    return Number.isFinite(takes) && takes < (spec.maxMessageBytes ?? 0) ? [`${spec.topic} (${takes})`] : []
+  })
+}
+
 /**
  * Brings the topics to the shape asked for: creates the missing ones and adds partitions to those with
- * fewer. What Kafka cannot change in place (fewer partitions, another replication factor) is refused with
- * the reason before anything is changed; topics not asked for are left alone.
+ * fewer. What Kafka cannot change in place (fewer partitions, another replication factor), and a topic
+ * that takes smaller records than the functions write, are refused with the reason before anything is
+ * changed; topics not asked for are left alone.
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<TopicChanges> {
   const existing = new Set(await admin.listTopics())
@@ -46,9 +75,27 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
     }
     if (partitions.length < spec.numPartitions) toExtend.push(spec)
   }
+  const small = await tooSmall(admin, present)
+  if (small.length > 0) {
+    throw new TopicConfigurationError(
+      `topics ${small.join(', ')} take smaller record batches (max.message.bytes) than the functions ` +
+        `write (${present[0]?.maxMessageBytes}): raise their max.message.bytes, or lower the ` +
+        'maxMessageBytes param to match',
+    )
+  }
 
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing.map((spec) => ({ ...spec })), waitForLeaders: true })
+    await admin.createTopics({
+      topics: missing.map(({ topic, numPartitions, replicationFactor, maxMessageBytes }) => ({
+        topic,
+        numPartitions,
+        replicationFactor,
+        ...(maxMessageBytes === undefined
+          ? {}
+          : { configEntries: [{ name: MAX_MESSAGE_BYTES, value: String(maxMessageBytes) }] }),
+      })),
+      waitForLeaders: true,
+    })
   }
   if (toExtend.length > 0) {
     await admin.createPartitions({
@@ -73,10 +120,16 @@ export async function ensureTopicsOn(kafka: Kafka, specs: readonly TopicSpec[]):
 export const DEFAULT_PARTITIONS = 2
 export const DEFAULT_REPLICATION_FACTOR = -1
 
+/** The same shape for each topic: the original's 2 partitions and the cluster's replication unless given. */
 export function topicSpecs(
   topics: readonly string[],
-  numPartitions = DEFAULT_PARTITIONS,
-  replicationFactor = DEFAULT_REPLICATION_FACTOR,
+  shape: Partial<Omit<TopicSpec, 'topic'>> = {},
 ): TopicSpec[] {
-  return topics.map((topic) => ({ topic, numPartitions, replicationFactor }))
+  const { numPartitions = DEFAULT_PARTITIONS, replicationFactor = DEFAULT_REPLICATION_FACTOR } = shape
+  return topics.map((topic) => ({
+    topic,
+    numPartitions,
+    replicationFactor,
+    ...(shape.maxMessageBytes === undefined ? {} : { maxMessageBytes: shape.maxMessageBytes }),
+  }))
 }

@@ -1,5 +1,5 @@
 import type { MskRecord } from '../msk/event.js'
-import { DEAD_LETTER_HEADERS } from '../processor/transform.js'
+import { DEAD_LETTER_HEADERS } from '../processor/dead-letter.js'
 
 /** Counts how often a record was redriven; it stays on the record if it is dead-lettered again. */
 export const REDRIVES_HEADER = 'dlq.redrives'

@@ -17,6 +17,8 @@ export interface ProcessorDeps {
   readonly reportBatchItemFailures?: boolean
   /** How source values are read; `strict` when not given. */
   readonly validation?: ValidationMode
+  /** The topics' `max.message.bytes` (KAFKA_MAX_MESSAGE_BYTES): no record written is larger. */
+  readonly maxMessageBytes?: number
   readonly now?: () => number
 }
 
@@ -79,7 +81,7 @@ function transformPartition(
   const sinkMessages: OutgoingMessage[] = []
   const deadLetters: OutgoingMessage[] = []
   for (const record of records) {
-    const outcome = transformRecord(record, deadLetteredAt, deps.validation)
+    const outcome = transformRecord(record, deadLetteredAt, deps.validation, deps.maxMessageBytes)
     if (outcome.kind === 'sink') {
       for (const message of outcome.messages) sinkMessages.push(message)
       continue

@@ -1,31 +1,23 @@
+import { fitsAlone, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes } from '../kafka/record-size.js'
 import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
-import { decodeAsciiBase64, decodeBase64, decodeHeaders, type MskRecord } from '../msk/event.js'
+import { decodeAsciiBase64, decodeBase64, type MskRecord } from '../msk/event.js'
 import {
   decodeStock,
   decodeStockText,
   encodeKey,
   encodeSinkValue,
+  type Rejection,
   type RejectionReason,
   type ValidationMode,
 } from '../stocks/codec.js'
 import { carriedTraceHeaders } from '../tracing/record-headers.js'
+import { deadLetterMessage } from './dead-letter.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
 export const SOURCE_HEADERS = {
   topic: 'source.topic',
   partition: 'source.partition',
   offset: 'source.offset',
-} as const
-
-/** Headers added to a dead-lettered record, next to its original headers. */
-export const DEAD_LETTER_HEADERS = {
-  reason: 'dlq.reason',
-  detail: 'dlq.detail',
-  topic: 'dlq.source.topic',
-  partition: 'dlq.source.partition',
-  offset: 'dlq.source.offset',
-  timestamp: 'dlq.source.timestamp',
-  deadLetteredAt: 'dlq.dead-lettered-at',
 } as const
 
 export type RecordOutcome =
@@ -79,47 +71,73 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
 }
 
 /**
+ * A sink record is at most about 13 times its source value and carried headers (a ticker of control
+ * characters is escaped six-fold, in the key and the value): only a source record over this share of the
+ * limit is measured against it, which keeps the measuring off the hot path.
+ */
+const MEASURE_ABOVE_SHARE = 16
+
+function carriedBytes(headers: readonly OutgoingHeader[]): number {
+  let bytes = 0
+  for (const header of headers) bytes += header.key.length + header.value.length
+  return bytes
+}
+
+/** A sink message the topics would refuse, if any: `flink` writes any ticker, however long. */
+function tooLarge(
+  messages: readonly OutgoingMessage[],
+  record: MskRecord,
+  maxMessageBytes: number,
+): OutgoingMessage | undefined {
+  const sourceBytes = (record.value?.length ?? 0) + carriedBytes(messages[0]?.headers ?? [])
+  if (sourceBytes * MEASURE_ABOVE_SHARE <= maxMessageBytes) return undefined
+  return messages.find((message) => !fitsAlone(message, maxMessageBytes))
+}
+
+/**
  * The per-record step, free of I/O: a record the mode accepts becomes its sink message, re-keyed by
- * ticker, byte for byte as the Flink job wrote it; anything else becomes a dead-letter message that keeps the original key, value and
- * headers untouched and says why.
+ * ticker, byte for byte as the Flink job wrote it; anything else becomes a dead-letter message that keeps
+ * the original key, value and headers untouched (cut to fit the dead-letter topic only when they would not)
+ * and says why. No record becomes a message over `maxMessageBytes`, the topics' limit.
  */
 export function transformRecord(
   record: MskRecord,
   deadLetteredAt: number,
   mode: ValidationMode = 'strict',
+  maxMessageBytes: number = KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
 ): RecordOutcome {
   // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
   const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
   const decoded =
     text === undefined ? decodeStock(decodeBase64(record.value), mode) : decodeStockText(text, mode)
+  const rejection = decoded.ok ? undefined : decoded
   if (decoded.ok) {
     const headers = sourceHeaders(record)
-    return {
-      kind: 'sink',
-      messages: decoded.rows.map((row) => ({
-        key: encodeKey(row.ticker),
-        value: encodeSinkValue(row),
-        headers,
-      })),
-    }
+    const messages = decoded.rows.map((row) => ({
+      key: encodeKey(row.ticker),
+      value: encodeSinkValue(row),
+      headers,
+    }))
+    const oversized = tooLarge(messages, record, maxMessageBytes)
+    if (oversized === undefined) return { kind: 'sink', messages }
+    return deadLetter(record, deadLetteredAt, maxMessageBytes, {
+      reason: 'RECORD_TOO_LARGE',
+      detail: `its sink record would be ${recordBytes(oversized)} bytes; the topics take up to ${maxMessageBytes}`,
+    })
   }
+  return deadLetter(record, deadLetteredAt, maxMessageBytes, rejection as Rejection)
+}
+
+function deadLetter(
+  record: MskRecord,
+  deadLetteredAt: number,
+  maxMessageBytes: number,
+  rejection: Rejection,
+): RecordOutcome {
   return {
     kind: 'dead-letter',
-    reason: decoded.reason,
-    detail: decoded.detail,
-    message: {
-      key: decodeBase64(record.key),
-      value: decodeBase64(record.value),
-      headers: [
-        ...decodeHeaders(record),
-        { key: DEAD_LETTER_HEADERS.reason, value: decoded.reason },
-        { key: DEAD_LETTER_HEADERS.detail, value: decoded.detail },
-        { key: DEAD_LETTER_HEADERS.topic, value: record.topic },
-        { key: DEAD_LETTER_HEADERS.partition, value: String(record.partition) },
-        { key: DEAD_LETTER_HEADERS.offset, value: String(record.offset) },
-        { key: DEAD_LETTER_HEADERS.timestamp, value: String(record.timestamp) },
-        { key: DEAD_LETTER_HEADERS.deadLetteredAt, value: new Date(deadLetteredAt).toISOString() },
-      ],
-    },
+    reason: rejection.reason,
+    detail: rejection.detail,
+    message: deadLetterMessage(record, rejection, deadLetteredAt, maxMessageBytes),
   }
 }

@@ -33,6 +33,8 @@ export type RejectionReason =
   | 'INVALID_TICKER'
   | 'INVALID_PRICE'
   | 'INVALID_EVENT_TIME'
+  /** Its sink record would be over the topics' `max.message.bytes` (a ticker of a megabyte, in `flink`). */
+  | 'RECORD_TOO_LARGE'
 
 export interface Rejection {
   readonly reason: RejectionReason

@@ -1,11 +1,11 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import type { CustomResourceOutcome } from '../cloudformation/custom-resource.js'
-import { type Env, loadKafkaConfig } from '../config.js'
+import { type Env, loadKafkaConfig, MIN_MAX_MESSAGE_BYTES } from '../config.js'
 import { ConfigError } from '../errors.js'
 import { createBrokerResolver } from '../kafka/broker-lookup.js'
 import { createKafka } from '../kafka/client.js'
 import type { BrokerResolver } from '../kafka/configured-brokers.js'
-import { ensureTopicsOn, type TopicChanges, type TopicSpec } from '../kafka/topics.js'
+import { ensureTopicsOn, type TopicChanges, type TopicSpec, topicSpecs } from '../kafka/topics.js'
 import { logger } from '../log.js'
 
 /** What the stack asks for: the `Custom::KafkaTopics` properties (CloudFormation sends them as text). */
@@ -13,6 +13,8 @@ export interface TopicsProperties {
   readonly Topics: readonly string[]
   readonly NumPartitions: number | string
   readonly ReplicationFactor: number | string
+  /** The topics' `max.message.bytes` (the `maxMessageBytes` param); the cluster's default when absent. */
+  readonly MaxMessageBytes?: number | string
 }
 
 export function topicSpecsOf(properties: Partial<TopicsProperties> | undefined): TopicSpec[] {
@@ -31,9 +33,17 @@ export function topicSpecsOf(properties: Partial<TopicsProperties> | undefined):
   if (!Number.isInteger(replicationFactor) || replicationFactor === 0 || replicationFactor < -1) {
     problems.push('ReplicationFactor must be -1 (the cluster default) or at least 1')
   }
+  const maxMessageBytes =
+    properties?.MaxMessageBytes === undefined ? undefined : Number(properties.MaxMessageBytes)
+  if (
+    maxMessageBytes !== undefined &&
+    !(Number.isInteger(maxMessageBytes) && maxMessageBytes >= MIN_MAX_MESSAGE_BYTES)
+  ) {
+    problems.push(`MaxMessageBytes must be a whole number of at least ${MIN_MAX_MESSAGE_BYTES}`)
+  }
   if (problems.length > 0)
     throw new ConfigError(`Invalid Custom::KafkaTopics properties: ${problems.join('; ')}`)
-  return (topics as string[]).map((topic) => ({ topic, numPartitions, replicationFactor }))
+  return topicSpecs(topics as string[], { numPartitions, replicationFactor, maxMessageBytes })
 }
 
 export interface TopicsDeps {

@@ -1,5 +1,5 @@
 import type { MessageSink, OutgoingHeader, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
-import { DEAD_LETTER_HEADERS } from '../processor/transform.js'
+import { DEAD_LETTER_HEADERS } from '../processor/dead-letter.js'
 
 function headerText(headers: readonly OutgoingHeader[] | undefined, key: string): string | undefined {
   const header = headers?.find((one) => one.key === key)

@@ -71,12 +71,15 @@ const kafka: Kafka = createKafka(
 
 await ensureTopicsOn(
   kafka,
-  topicSpecs([
-    producerConfig.sourceTopic,
-    processorConfig.sinkTopic,
-    processorConfig.deadLetterTopic,
-    ...(stage.mapping.gaveUpTopic === undefined ? [] : [stage.mapping.gaveUpTopic]),
-  ]),
+  topicSpecs(
+    [
+      producerConfig.sourceTopic,
+      processorConfig.sinkTopic,
+      processorConfig.deadLetterTopic,
+      ...(stage.mapping.gaveUpTopic === undefined ? [] : [stage.mapping.gaveUpTopic]),
+    ],
+    { maxMessageBytes: processorConfig.kafka.maxMessageBytes },
+  ),
 )
 
 const { handler: producer } = await import('../../functions/producer.js')

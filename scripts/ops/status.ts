@@ -8,7 +8,7 @@
 import '../local/quiet-logs.js'
 import { parseArgs } from 'node:util'
 import type { Kafka } from 'kafkajs'
-import { DEAD_LETTER_HEADERS } from '../../lib/processor/transform.js'
+import { DEAD_LETTER_HEADERS } from '../../lib/processor/dead-letter.js'
 import { connectStage, STAGE_OPTIONS } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 

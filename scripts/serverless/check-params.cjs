@@ -21,6 +21,9 @@ const REQUIRED = {
     securityGroupIds: 'security groups the brokers accept on 9098, sg-...',
   },
 }
+// The topics' max.message.bytes: room for a dead letter's own headers at least (lib/config.ts), at most
+// what a Kafka request may carry; MSK Serverless takes messages up to 8 MiB ("Amazon MSK quota").
+const MAX_MESSAGE_BYTES = { min: 16_384, max: 104_857_600, serverless: 8_388_608 }
 // A `kafka://TOPIC` destination is at least 12 characters (AWS::Lambda::EventSourceMapping OnFailure).
 const MIN_GAVE_UP_TOPIC_LENGTH = 4
 
@@ -45,6 +48,18 @@ class CheckParams {
     if (missing.length > 0) {
       const list = missing.map(([name, what]) => `--param="${name}=..." (${what})`).join('; ')
       this.fail(`cluster=${params.cluster} needs ${list}`)
+    }
+    const maxMessageBytes = Number(params.maxMessageBytes)
+    const largest = params.cluster === 'serverless' ? MAX_MESSAGE_BYTES.serverless : MAX_MESSAGE_BYTES.max
+    if (
+      !Number.isInteger(maxMessageBytes) ||
+      maxMessageBytes < MAX_MESSAGE_BYTES.min ||
+      maxMessageBytes > largest
+    ) {
+      this.fail(
+        `--param maxMessageBytes must be a whole number from ${MAX_MESSAGE_BYTES.min} to ${largest}` +
+          `${params.cluster === 'serverless' ? ' on MSK Serverless' : ''}, got "${params.maxMessageBytes}"`,
+      )
     }
     if (
       params.onFailureDestination === 'kafka' &&

@@ -34,17 +34,22 @@ afterAll(() => {
 
 type RequestType = CloudFormationCustomResourceEvent['RequestType']
 
+/** The record batch size the stack asks its topics to take (the maxMessageBytes param). */
+const MAX_MESSAGE_BYTES = 2_097_152
+
 function event(
   requestType: RequestType,
   topics: string[],
   numPartitions = 2,
   old?: { topics: string[]; numPartitions: number },
+  maxMessageBytes = MAX_MESSAGE_BYTES,
 ): CloudFormationCustomResourceEvent {
   const properties = (t: string[], n: number) => ({
     ServiceToken: 'x',
     Topics: t,
     NumPartitions: String(n),
     ReplicationFactor: '-1',
+    MaxMessageBytes: String(maxMessageBytes),
   })
   return {
     RequestType: requestType,
@@ -78,6 +83,20 @@ async function invoke(request: CloudFormationCustomResourceEvent, env: Record<st
   return { body: answer?.body ?? {}, method: answer?.method, answeredInMs: (answer?.at ?? 0) - startedAt }
 }
 
+async function maxMessageBytesOf(topics: string[]) {
+  const admin = testKafka().admin()
+  await admin.connect()
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: 2, name, configNames: ['max.message.bytes'] })),
+    })
+    return Object.fromEntries(resources.map((r) => [r.resourceName, Number(r.configEntries[0]?.configValue)]))
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 async function partitionsOf(topics: string[]) {
   const admin = testKafka().admin()
   await admin.connect()
@@ -105,6 +124,10 @@ describe('the packaged topics function (Custom::KafkaTopics), against the local 
       Data: { Created: topics.join(','), BootstrapBrokers: LOCAL_BROKER },
     })
     expect(await partitionsOf(topics)).toEqual(Object.fromEntries(topics.map((t) => [t, 2])))
+    // As large as the records the functions write, the dead letters included.
+    expect(await maxMessageBytesOf(topics)).toEqual(
+      Object.fromEntries(topics.map((t) => [t, MAX_MESSAGE_BYTES])),
+    )
   })
 
   it('Update: adds a topic and raises the partitions, keeping the physical id', async () => {
@@ -124,6 +147,17 @@ describe('the packaged topics function (Custom::KafkaTopics), against the local 
     expect(body.Status).toBe('FAILED')
     expect(String(body.Reason)).toMatch(/has 3 partitions; Kafka cannot reduce them to 1/)
     expect(await partitionsOf(topics)).toEqual(Object.fromEntries(topics.map((t) => [t, 3])))
+  })
+
+  it('Update: refuses topics that take smaller records than the functions would write, with the reason', async () => {
+    const old = { topics, numPartitions: 3 }
+    const { body } = await invoke(event('Update', topics, 3, old, 2 * MAX_MESSAGE_BYTES))
+    expect(body.Status).toBe('FAILED')
+    expect(String(body.Reason)).toMatch(
+      new RegExp(
+        `${topics[0]} \\(${MAX_MESSAGE_BYTES}\\).*take smaller record batches .* than the functions write \\(${2 * MAX_MESSAGE_BYTES}\\)`,
+      ),
+    )
   })
 
   it('answers FAILED with the reason within seconds for a bad setting', async () => {

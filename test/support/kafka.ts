@@ -41,6 +41,7 @@ export function localKafkaConfig(overrides: Partial<KafkaConnectionConfig> = {})
     sendTimeoutMs: 20_000,
     retries: 3,
     maxProducers: 4,
+    maxMessageBytes: 1_048_588,
     reuseConnection: true,
     ...overrides,
   }

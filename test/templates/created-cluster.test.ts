@@ -160,12 +160,34 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
         ],
         NumPartitions: 2,
         ReplicationFactor: -1,
+        // The same param the functions get as KAFKA_MAX_MESSAGE_BYTES.
+        MaxMessageBytes: 1048588,
         ClusterArn: { Ref: 'ServerlessCluster' },
       },
     })
     expect(serverlessTemplate.Resources.ProcessorEventSourceMapping?.DependsOn).toContain('Topics')
     // The function answers before its own timeout, well inside the service timeout.
     expect(serverlessTemplate.Resources.TopicsLambdaFunction?.Properties.Timeout).toBe(60)
+  })
+
+  it('gives the topics and the functions one record size limit, and refuses one MSK Serverless cannot take', async () => {
+    const limit = (template: Template, fn: string) =>
+      String(
+        (template.Resources[fn]?.Properties as { Environment?: { Variables: Record<string, unknown> } })
+          ?.Environment?.Variables.KAFKA_MAX_MESSAGE_BYTES,
+      )
+    const larger = await packageTemplate('dev', { cluster: 'serverless', maxMessageBytes: '8388608' })
+    expect(String(serverlessTemplate.Resources.Topics?.Properties.MaxMessageBytes)).toBe('1048588')
+    expect(String(larger.Resources.Topics?.Properties.MaxMessageBytes)).toBe('8388608')
+    for (const fn of ['ProducerLambdaFunction', 'ProcessorLambdaFunction', 'TopicsLambdaFunction']) {
+      expect(limit(serverlessTemplate, fn)).toBe('1048588')
+      expect(limit(larger, fn)).toBe('8388608')
+    }
+    await expect(
+      packageTemplate('dev', { cluster: 'serverless', maxMessageBytes: '8388609' }),
+    ).rejects.toThrow(
+      /--param maxMessageBytes must be a whole number from 16384 to 8388608 on MSK Serverless, got "8388609"/,
+    )
   })
 
   it('alarms on offset lag, errors, dead letters and what the mapping gave up on, per stage, on a dashboard', () => {

@@ -32,6 +32,7 @@ describe('loadProducerConfig', () => {
         region: 'ap-southeast-2',
         retries: 3,
         maxProducers: 4,
+        maxMessageBytes: 1_048_588,
       },
     })
   })

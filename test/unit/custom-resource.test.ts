@@ -82,9 +82,22 @@ describe('the Custom::KafkaTopics properties', () => {
     ])
   })
 
+  it('reads the record batch size the topics must take, when given', () => {
+    expect(
+      topicSpecsOf({
+        Topics: ['a'],
+        NumPartitions: '2',
+        ReplicationFactor: '-1',
+        MaxMessageBytes: '2097152',
+      }),
+    ).toEqual([{ topic: 'a', numPartitions: 2, replicationFactor: -1, maxMessageBytes: 2_097_152 }])
+  })
+
   it('names every bad property at once', () => {
-    expect(() => topicSpecsOf({ Topics: [], NumPartitions: '0', ReplicationFactor: '0' })).toThrow(
-      /Topics must be a list.*NumPartitions must be at least 1.*ReplicationFactor must be -1/,
+    expect(() =>
+      topicSpecsOf({ Topics: [], NumPartitions: '0', ReplicationFactor: '0', MaxMessageBytes: '1000' }),
+    ).toThrow(
+      /Topics must be a list.*NumPartitions must be at least 1.*ReplicationFactor must be -1.*MaxMessageBytes must be a whole number of at least 16384/,
     )
   })
 })

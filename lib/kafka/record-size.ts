@@ -1,0 +1,34 @@
+import type { OutgoingMessage } from './sink.js'
+
+/**
+ * Kafka's `max.message.bytes` (topic) and `message.max.bytes` (broker) bound a whole record batch: the
+ * batch header, then each record with its own framing (Kafka's "Record Batch" format, v2). These are the
+ * most that framing takes, so a size computed with them is never below what the broker counts.
+ */
+export const BATCH_OVERHEAD_BYTES = 61
+/** Length, attributes, timestamp and offset deltas, key and value lengths, header count (varints at most). */
+export const RECORD_OVERHEAD_BYTES = 5 + 1 + 10 + 5 + 5 + 5 + 5
+/** A header's key and value lengths. */
+export const HEADER_OVERHEAD_BYTES = 5 + 5
+
+/** Kafka's default `message.max.bytes` and `max.message.bytes` (1 MiB and 12 bytes), on MSK too. */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+
+export function byteLength(value: Buffer | string | null | undefined): number {
+  if (value === null || value === undefined) return 0
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length
+}
+
+/** The most bytes a message takes as a record in a batch, its framing included. */
+export function recordBytes(message: OutgoingMessage): number {
+  let bytes = RECORD_OVERHEAD_BYTES + byteLength(message.key) + byteLength(message.value)
+  for (const header of message.headers ?? []) {
+    bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(header.key) + byteLength(header.value)
+  }
+  return bytes
+}
+
+/** Whether a message fits, alone in its batch, a topic that takes batches of up to `maxMessageBytes`. */
+export function fitsAlone(message: OutgoingMessage, maxMessageBytes: number): boolean {
+  return BATCH_OVERHEAD_BYTES + recordBytes(message) <= maxMessageBytes
+}
