@@ -4,9 +4,14 @@ import { type Invoker, inProcessInvoker } from './invokers.js'
 import { localFunctionArn } from './lambda-context.js'
 import type { EventSource } from './msk-event.js'
 import type { OnFailureDestination } from './on-failure-destinations.js'
-import { type GiveUpReport, type InvocationReport, PartitionLane } from './partition-lane.js'
+import {
+  type DestinationErrorReport,
+  type GiveUpReport,
+  type InvocationReport,
+  PartitionLane,
+} from './partition-lane.js'
 
-export type { GiveUpReport, InvocationReport } from './partition-lane.js'
+export type { DestinationErrorReport, GiveUpReport, InvocationReport } from './partition-lane.js'
 
 export interface LocalMappingOptions extends EventSource {
   readonly kafka: Kafka
@@ -36,7 +41,23 @@ export interface LocalMappingOptions extends EventSource {
   readonly onInvocation?: (report: InvocationReport) => void
   /** Told of every batch given up on. */
   readonly onGiveUp?: (report: GiveUpReport) => void
+  /** Told of every failed write to the on-failure destination. */
+  readonly onDestinationError?: (report: DestinationErrorReport) => void
   readonly retryDelayMs?: (attempt: number) => number
+}
+
+/**
+ * What the mapping did, counted as Lambda's event source mapping metrics name it ("Types of metrics for
+ * Lambda functions", EventCount and ErrorCount): records invoked, records of failed invocations, records
+ * recorded at the on-failure destination, failed writes to it, and records dropped (given up on without
+ * being recorded).
+ */
+export interface MappingCounts {
+  InvokedEventCount: number
+  FailedInvokeEventCount: number
+  OnFailureDestinationDeliveredEventCount: number
+  OnFailureDestinationDeliveryErrorCount: number
+  DroppedEventCount: number
 }
 
 const defaultRetryDelayMs = (attempt: number) => Math.min(10_000, 250 * 2 ** (attempt - 1))
@@ -55,6 +76,13 @@ export class LocalEventSourceMapping {
   readonly #lanes = new Map<string, PartitionLane>()
   readonly #invokers: Invoker[] = []
   #sharedInvoker: Invoker | undefined
+  readonly counts: MappingCounts = {
+    InvokedEventCount: 0,
+    FailedInvokeEventCount: 0,
+    OnFailureDestinationDeliveredEventCount: 0,
+    OnFailureDestinationDeliveryErrorCount: 0,
+    DroppedEventCount: 0,
+  }
 
   constructor(options: LocalMappingOptions) {
     if ((options.handler === undefined) === (options.invokerFor === undefined)) {
@@ -156,8 +184,21 @@ export class LocalEventSourceMapping {
       retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
       invoker: this.#invoker(id),
       commit: (offset) => this.#commit(topic, partition, offset),
-      onInvocation: options.onInvocation,
-      onGiveUp: options.onGiveUp,
+      onInvocation: (report) => {
+        this.counts.InvokedEventCount += report.records
+        if (report.error !== undefined || report.retried !== undefined)
+          this.counts.FailedInvokeEventCount += report.records
+        options.onInvocation?.(report)
+      },
+      onGiveUp: (report) => {
+        if (report.recorded) this.counts.OnFailureDestinationDeliveredEventCount += report.records
+        else this.counts.DroppedEventCount += report.records
+        options.onGiveUp?.(report)
+      },
+      onDestinationError: (report) => {
+        this.counts.OnFailureDestinationDeliveryErrorCount++
+        options.onDestinationError?.(report)
+      },
       onDrained: () => this.#consumer.resume([{ topic, partitions: [partition] }]),
     })
     this.#lanes.set(id, lane)

@@ -46,51 +46,74 @@ export class FunctionError extends Error {
 /**
  * The function in a process of its own, as Lambda runs one execution environment per concurrent
  * invocation: its own module state (config, clients, warm connections), its own core. Started on the first
- * invocation (the cold start), started again after a crash or a timeout, as Lambda replaces an environment.
+ * invocation (the cold start), and again after the environment was stopped or died any way (a crash, a
+ * timeout, a signal from outside), as Lambda replaces an environment; the invocation under way then fails,
+ * and the mapping retries it.
  */
 export class WorkerInvoker implements Invoker {
   readonly #definition: FunctionDefinition
-  #child: ChildProcess | undefined
-  #pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  #environment: Environment | undefined
 
   constructor(definition: FunctionDefinition) {
     this.#definition = definition
   }
 
+  /** The running environment's process id, if one runs. */
+  get pid(): number | undefined {
+    return this.#environment?.child.pid
+  }
+
   invoke(event: MskEvent, requestId: string = randomUUID()): Promise<unknown> {
-    const child = this.#start()
+    const environment = this.#start()
+    const { child, pending } = environment
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#pending.delete(requestId)
+        pending.delete(requestId)
         // Lambda stops an invocation that runs past its timeout, and its environment with it.
         child.kill('SIGKILL')
         reject(new Error(`Task timed out after ${(this.#definition.timeoutMs / 1000).toFixed(2)} seconds`))
       }, this.#definition.timeoutMs)
-      this.#pending.set(requestId, {
-        resolve: (value) => {
+      const settle = {
+        resolve: (value: unknown) => {
           clearTimeout(timer)
           resolve(value)
         },
-        reject: (error) => {
+        reject: (error: Error) => {
           clearTimeout(timer)
           reject(error)
         },
+      }
+      pending.set(requestId, settle)
+      // An environment that died since it was checked has closed its channel: the callback, not a throw or
+      // an unhandled 'error' event, says so.
+      child.send({ id: requestId, event, timeoutMs: this.#definition.timeoutMs }, (error) => {
+        if (error === null) return
+        pending.delete(requestId)
+        this.#retire(environment)
+        settle.reject(new Error(`Runtime exited before the invocation: ${error.message}`))
       })
-      child.send({ id: requestId, event, timeoutMs: this.#definition.timeoutMs })
     })
   }
 
   async close(): Promise<void> {
-    const child = this.#child
-    this.#child = undefined
-    if (child === undefined || child.exitCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
+    const environment = this.#environment
+    this.#environment = undefined
+    if (environment === undefined || !isRunning(environment.child)) return
+    const exited = new Promise((resolve) => environment.child.once('exit', resolve))
+    environment.child.kill('SIGTERM')
     await exited
   }
 
-  #start(): ChildProcess {
-    if (this.#child !== undefined && this.#child.exitCode === null && !this.#child.killed) return this.#child
+  /** Forgets an environment that can take no more invocations; the next invocation starts a fresh one. */
+  #retire(environment: Environment): void {
+    if (this.#environment === environment) this.#environment = undefined
+    if (isRunning(environment.child)) environment.child.kill('SIGKILL')
+  }
+
+  #start(): Environment {
+    const current = this.#environment
+    if (current !== undefined && isRunning(current.child) && current.child.connected) return current
+    if (current !== undefined) this.#retire(current)
     const logTo = this.#definition.logTo ?? 'inherit'
     const child = fork(new URL('./lambda-worker.ts', import.meta.url).pathname, [], {
       execArgv: ['--import', 'tsx'],
@@ -105,19 +128,34 @@ export class WorkerInvoker implements Invoker {
       serialization: 'advanced',
       stdio: ['ignore', logTo, logTo, 'ipc'],
     })
+    const environment: Environment = { child, pending: new Map() }
     child.on('message', (reply: WorkerReply) => {
-      const waiter = this.#pending.get(reply.id)
-      this.#pending.delete(reply.id)
+      const waiter = environment.pending.get(reply.id)
+      environment.pending.delete(reply.id)
       if (reply.ok) waiter?.resolve(reply.response)
       else waiter?.reject(new FunctionError(reply.error))
     })
+    // A channel that breaks (the process died mid-send) is reported by the send callback or the exit.
+    child.on('error', () => this.#retire(environment))
     child.on('exit', (code, signal) => {
-      for (const waiter of this.#pending.values()) {
+      if (this.#environment === environment) this.#environment = undefined
+      for (const waiter of environment.pending.values()) {
         waiter.reject(new Error(`Runtime exited (${signal ?? `code ${code}`}) during the invocation`))
       }
-      this.#pending.clear()
+      environment.pending.clear()
     })
-    this.#child = child
-    return child
+    this.#environment = environment
+    return environment
   }
+}
+
+/** One execution environment: its process and the invocations it has not answered yet. */
+interface Environment {
+  readonly child: ChildProcess
+  readonly pending: Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>
+}
+
+/** Neither exited nor ended by a signal: `killed` only says this process sent one. */
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null
 }

@@ -1,5 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import type { Kafka, Producer } from 'kafkajs'
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from '../../lib/kafka/record-size.js'
+import { requestBytesFor, splitIntoRequests } from '../../lib/kafka/requests.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import {
   type InvocationFailure,
@@ -15,15 +17,21 @@ export interface OnFailureDestination {
   close(): Promise<void>
 }
 
-/** `kafka://TOPIC`: the failed records themselves, one message each, keyed as they were. */
+/**
+ * `kafka://TOPIC`: the failed records themselves, one message each, keyed as they were, in requests no
+ * larger than a batch the topic takes (`maxMessageBytes`), so that many records given up on at once are
+ * never refused together.
+ */
 export class KafkaTopicDestination implements OnFailureDestination {
   readonly #kafka: Kafka
   readonly #topic: string
+  readonly #maxMessageBytes: number
   #producer: Producer | undefined
 
-  constructor(kafka: Kafka, topic: string) {
+  constructor(kafka: Kafka, topic: string, maxMessageBytes = KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
     this.#kafka = kafka
     this.#topic = topic
+    this.#maxMessageBytes = maxMessageBytes
   }
 
   async write(records: readonly MskRecord[], failure: InvocationFailure, source: KafkaBatchSource) {
@@ -32,11 +40,13 @@ export class KafkaTopicDestination implements OnFailureDestination {
       await producer.connect()
       this.#producer = producer
     }
-    await this.#producer.send({
-      topic: this.#topic,
-      acks: -1,
-      messages: kafkaDestinationMessages(records, failure, source),
-    })
+    const messages = kafkaDestinationMessages(records, failure, source)
+    for (const request of splitIntoRequests(
+      [{ topic: this.#topic, messages }],
+      requestBytesFor(this.#maxMessageBytes),
+    )) {
+      await this.#producer.sendBatch({ topicMessages: request, acks: -1 })
+    }
   }
 
   async close(): Promise<void> {

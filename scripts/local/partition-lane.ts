@@ -28,6 +28,8 @@ export interface LaneSettings extends EventSource {
   readonly commit: (offset: number) => Promise<void>
   readonly onInvocation?: ((report: InvocationReport) => void) | undefined
   readonly onGiveUp?: ((report: GiveUpReport) => void) | undefined
+  /** Told of every failed write to the on-failure destination. */
+  readonly onDestinationError?: ((report: DestinationErrorReport) => void) | undefined
   /** Told when the lane can take more records again, after `full` said it could not. */
   readonly onDrained: () => void
 }
@@ -49,8 +51,41 @@ export interface GiveUpReport {
   readonly firstOffset: number
   readonly lastOffset: number
   readonly condition: GiveUpCondition
-  /** false: no on-failure destination, so the records were discarded, as Lambda discards them. */
+  /**
+   * false: the records were discarded, as Lambda discards them: there is no on-failure destination, or it
+   * refused them (`deliveryError`).
+   */
   readonly recorded: boolean
+  /** Why the on-failure destination did not take them, when it refused them. */
+  readonly deliveryError?: Error
+}
+
+/** A write to the on-failure destination that failed: Lambda's OnFailureDestinationDeliveryErrorCount. */
+export interface DestinationErrorReport {
+  readonly partition: string
+  readonly records: number
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly attempt: number
+  readonly error: Error
+  /** false: the destination will not take them; they are dropped (Lambda's DroppedEventCount). */
+  readonly willRetry: boolean
+}
+
+/**
+ * How often a write the destination refuses for what the records are (too large, not allowed) is tried
+ * before the records are dropped. A destination that cannot be reached (a broker outage) is tried until
+ * it can: the offsets could not move on either.
+ */
+export const REFUSED_WRITE_ATTEMPTS = 3
+
+/** kafkajs and the AWS SDK mark the errors that repeating will not cure. */
+function refusal(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const marks = e as { retriable?: unknown; $fault?: unknown }
+    if (marks.retriable === false || marks.$fault === 'client') return true
+  }
+  return false
 }
 
 export class MappingStoppedError extends Error {}
@@ -229,8 +264,12 @@ export class PartitionLane {
   }
 
   /**
-   * Records the records given up on at the destination, retrying until it takes them (the offsets move on
-   * only after that), or only reports them when there is no destination: Lambda then discards them.
+   * Records the records given up on at the destination, then the offsets move on. A destination that
+   * cannot be reached is tried again until it can (the offsets could not move on either); one that refuses
+   * the records is tried REFUSED_WRITE_ATTEMPTS times, then they are dropped, as Lambda drops what it
+   * cannot deliver (its OnFailureDestinationDeliveryErrorCount and DroppedEventCount metrics,
+   * "Types of metrics for Lambda functions"). Every failed write is reported, with its cause. Without a
+   * destination the records are only reported: Lambda discards them.
    */
   async #giveUp(
     records: readonly MskRecord[],
@@ -243,6 +282,13 @@ export class PartitionLane {
     const first = records[0]
     const last = records[records.length - 1]
     if (first === undefined || last === undefined) return
+    const range = {
+      partition: this.#id,
+      records: records.length,
+      firstOffset: first.offset,
+      lastOffset: last.offset,
+    }
+    let deliveryError: Error | undefined
     if (onFailure !== undefined) {
       const failure = {
         requestId,
@@ -256,23 +302,27 @@ export class PartitionLane {
         eventSourceArn: this.#settings.eventSourceArn,
         bootstrapServers: this.#settings.bootstrapServers.join(','),
       }
-      for (let attempt = 1; ; attempt++) {
+      for (let attempt = 1, refused = 0; ; attempt++) {
         try {
           await onFailure.write(records, failure, source)
+          deliveryError = undefined
           break
-        } catch {
+        } catch (error) {
+          deliveryError = error instanceof Error ? error : new Error(String(error))
+          if (refusal(error)) refused++
+          const willRetry = refused < REFUSED_WRITE_ATTEMPTS
+          this.#settings.onDestinationError?.({ ...range, attempt, error: deliveryError, willRetry })
+          if (!willRetry) break
           this.#checkStopped()
           await this.#sleep(this.#settings.retryDelayMs(attempt))
         }
       }
     }
     this.#settings.onGiveUp?.({
-      partition: this.#id,
-      records: records.length,
-      firstOffset: first.offset,
-      lastOffset: last.offset,
+      ...range,
       condition,
-      recorded: onFailure !== undefined,
+      recorded: onFailure !== undefined && deliveryError === undefined,
+      ...(deliveryError === undefined ? {} : { deliveryError }),
     })
   }
 

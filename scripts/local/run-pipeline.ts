@@ -104,7 +104,11 @@ const gaveUpTopic = stage.mapping.gaveUpTopic
  * on the SQS-compatible server of scripts/sqs, started here if it is not running.
  */
 async function onFailureDestination(): Promise<{ onFailure?: OnFailureDestination }> {
-  if (gaveUpTopic !== undefined) return { onFailure: new KafkaTopicDestination(kafka, gaveUpTopic) }
+  if (gaveUpTopic !== undefined) {
+    return {
+      onFailure: new KafkaTopicDestination(kafka, gaveUpTopic, processorConfig.kafka.maxMessageBytes),
+    }
+  }
   if (stage.mapping.onFailure?.kind !== 'sqs') return {}
   const sqsScript = new URL('../sqs/sqs-server.sh', import.meta.url).pathname
   if (spawnSync(sqsScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
@@ -155,12 +159,20 @@ const mapping = new LocalEventSourceMapping({
       )
     }
   },
-  onGiveUp: ({ partition, records, firstOffset, lastOffset, condition, recorded }) =>
+  onGiveUp: ({ partition, records, firstOffset, lastOffset, condition, recorded, deliveryError }) =>
     notice(
       `! gave up on ${records} records of ${partition} (offsets ${firstOffset}-${lastOffset}, ${condition}); ` +
         (recorded
           ? `recorded on ${gaveUpTopic}: npm run replay brings them back`
-          : 'discarded, as Lambda does without a destination'),
+          : deliveryError === undefined
+            ? 'discarded, as Lambda does without a destination'
+            : `the destination refused them (${deliveryError.message}): dropped, as Lambda drops them; ` +
+              'they are still on the source topic at those offsets'),
+    ),
+  onDestinationError: ({ partition, records, attempt, error, willRetry }) =>
+    notice(
+      `! on-failure destination did not take ${records} records of ${partition} (attempt ${attempt}): ` +
+        `${error.message}${willRetry ? '; trying again' : ''}`,
     ),
 })
 await mapping.start()
