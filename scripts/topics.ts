@@ -4,6 +4,7 @@
  * KAFKA_AUTH) name another cluster. TOPIC_PARTITIONS (default 2, like the original) and
  * TOPIC_REPLICATION_FACTOR (default -1, the cluster's own) shape them.
  */
+import './cli/exit.js'
 import { loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/broker-lookup.js'
 import { createKafka } from '../lib/kafka/client.js'
@@ -13,11 +14,17 @@ import {
   ensureTopicsOn,
   topicSpecs,
 } from '../lib/kafka/topics.js'
-import { clusterEnv } from './cluster-env.js'
+import { explainFailures, nameCommand } from './cli/exit.js'
+import { brokerAdvice, cannotReach } from './cli/failure.js'
+import { clusterEnv, clusterSource } from './cluster-env.js'
 
+nameCommand('npm run kafka:topics')
 const env = clusterEnv()
 const producer = loadProducerConfig(env, 'lookup')
 const processor = loadProcessorConfig(env, 'lookup')
+explainFailures((error) =>
+  cannotReach(error) ? brokerAdvice(processor.kafka.bootstrapServers.join(','), clusterSource()) : undefined,
+)
 // The gave-up topic is the event source mapping's on-failure destination (serverless.yml's gaveUpTopic).
 const topics = [
   producer.sourceTopic,
