@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 /**
  * Two projects: `unit` needs no broker and no Java (pure logic, and the templates as `serverless package`
- * builds them); `integration` runs against the real local broker, which its global setup starts, and
- * may run Java. `npm test` runs both with coverage of lib/; `npm run test:unit` the first alone.
+ * builds them); `integration` runs against a real broker of the run's own, which its global setup starts
+ * on free ports and stops, and may run Java. `npm test` runs both with coverage of lib/; `npm run
+ * test:unit` the first alone. Two runs at once on one machine (two checkouts) do not meet.
  */
 export default defineConfig({
   test: {
@@ -37,7 +38,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // A broker and a temp folder of the run's own, handed to every test file (and what it starts).
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/run-environment.ts'],
           sequence: { groupOrder: 1 },
           // Integration tests share one broker on 2 cores; a few files at a time keeps them fast and steady.
           maxWorkers: 3,

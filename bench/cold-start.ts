@@ -3,6 +3,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { type Measurement, summarise } from './stats.js'
 
 const PROJECT_DIR = new URL('..', import.meta.url).pathname
@@ -12,7 +13,7 @@ const PLUGINS = createRequire(import.meta.url)('../scripts/build/esbuild-plugins
 /** What a function needs to start: the local stage's settings. */
 const ENV = {
   ...process.env,
-  KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
+  KAFKA_BOOTSTRAP_SERVERS: localBrokers().plaintext,
   KAFKA_AUTH: 'none',
   POWERTOOLS_METRICS_DISABLED: 'true',
 }

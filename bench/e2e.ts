@@ -4,11 +4,12 @@ import { MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/requests.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
 import { transformRecord } from '../lib/processor/transform.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { localKafkaConfig } from '../test/support/kafka.js'
 import { countOf, makeMskEvent } from './events.js'
 import { type Measurement, summarise, timeAlternating, timeRounds } from './stats.js'
 
-const BROKER = '127.0.0.1:9092'
+const BROKER = localBrokers().plaintext
 
 export interface EndToEndResult {
   readonly records: number

@@ -13,12 +13,13 @@ import { MAX_REQUEST_BYTES, splitIntoRequests } from '../lib/kafka/requests.js'
 import type { MskEvent } from '../lib/msk/event.js'
 import { transformRecord } from '../lib/processor/transform.js'
 import { lambdaContext } from '../scripts/local/lambda-context.js'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { makeMskEvent } from './events.js'
 import { timeAlternating } from './stats.js'
 import { withProducerTraceHeaders } from './tracing-events.js'
 
 const [size = 500, rounds = 20] = process.argv.slice(2).map(Number)
-const broker = process.env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092'
+const broker = process.env.KAFKA_BOOTSTRAP_SERVERS ?? localBrokers().plaintext
 const sinkTopic = process.env.SINK_TOPIC ?? ''
 const bareTopic = process.env.BARE_TOPIC ?? ''
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { Kafka, logLevel } from 'kafkajs'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { bundle } from './cold-start.js'
 import { type Measurement, summarise } from './stats.js'
 
@@ -35,7 +36,7 @@ interface ChildReport {
 export async function benchHandlerCost(
   sizes: readonly number[],
   rounds: number,
-  broker = '127.0.0.1:9092',
+  broker = localBrokers().plaintext,
 ): Promise<HandlerCostResult[]> {
   const kafka = new Kafka({ clientId: 'bench', brokers: [broker], logLevel: logLevel.NOTHING })
   const admin = kafka.admin()

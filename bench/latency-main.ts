@@ -1,19 +1,20 @@
 /**
  * The latency from the producer's send to the record on stocks-out (bench/latency.ts), as a markdown
  * table on stdout; progress goes to stderr, the functions' logs to a file it names. Needs a running
- * local broker (KAFKA_PORT, or --broker):
+ * local broker (by default where every local tool finds it, scripts/local/local-brokers.cjs; or --broker):
  *
  *   node --import tsx bench/latency-main.ts [--broker H:P] [--ticks N] [--load-seconds S] [--load-rate R]
  *     [--trickle-rate R] [--compare]   (--compare: also the settings in COMPARED_SETTINGS)
  */
 import { parseArgs } from 'node:util'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { benchLatency, COMPARED_SETTINGS } from './latency.js'
 import { fmt } from './stats.js'
 import { latencyTable } from './tables.js'
 
 const { values: args } = parseArgs({
   options: {
-    broker: { type: 'string', default: `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}` },
+    broker: { type: 'string', default: localBrokers().plaintext },
     ticks: { type: 'string', default: '12' },
     'load-seconds': { type: 'string', default: '10' },
     'load-rate': { type: 'string', default: '20000' },

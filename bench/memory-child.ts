@@ -2,6 +2,7 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { localKafkaConfig } from '../test/support/kafka.js'
 import { makeMskEvent } from './events.js'
 
@@ -9,7 +10,7 @@ const size = Number(process.argv[2] ?? 10_000)
 const suffix = Date.now().toString(36)
 const admin = new Kafka({
   clientId: 'bench',
-  brokers: ['127.0.0.1:9092'],
+  brokers: [localBrokers().plaintext],
   logLevel: logLevel.NOTHING,
 }).admin()
 await admin.connect()

@@ -3,11 +3,13 @@
  *
  *   node --expose-gc --import tsx bench/pipeline-main.ts [--flink] [--records N] [--rounds N] [--broker H:P]
  *
- * Needs a running broker (scripts/kafka/kafka.sh start), by default on 127.0.0.1:$KAFKA_PORT (9092), and
+ * Needs a running broker (scripts/kafka/kafka.sh start), by default where every local tool finds it
+ * (scripts/local/local-brokers.cjs: LOCAL_KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:$KAFKA_PORT), and
  * runs from the project folder (the deployed settings come from `serverless print`). --flink adds the real
  * PyFlink job, installed by scripts/flink/setup.sh on first use.
  */
 import { parseArgs } from 'node:util'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { benchPipeline } from './pipeline.js'
 import { fmt } from './stats.js'
 import { pipelineTable } from './tables.js'
@@ -17,7 +19,7 @@ const { values: args } = parseArgs({
     flink: { type: 'boolean', default: false },
     records: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '3' },
-    broker: { type: 'string', default: `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}` },
+    broker: { type: 'string', default: localBrokers().plaintext },
   },
 })
 const records = Number(args.records)

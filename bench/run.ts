@@ -4,10 +4,14 @@
  * budget are listed last (and make the command exit 1). Needs the local broker, which it starts if it is
  * not running; `--flink` adds the original PyFlink job to the pipeline rounds (scripts/flink/setup.sh).
  */
+import '../scripts/cli/exit.js'
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { nameCommand, undoOnFailure } from '../scripts/cli/exit.js'
+import { startLocalBroker } from '../scripts/local/local-broker.js'
+import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { benchColdStart } from './cold-start.js'
 import { benchEndToEnd, benchProducer } from './e2e.js'
 import { benchHandlerCost } from './handler-cost.js'
@@ -26,11 +30,15 @@ const { values: options } = parseArgs({
     'pipeline-rounds': { type: 'string', default: '3' },
   },
 })
-const BROKER = '127.0.0.1:9092'
+nameCommand('npm run bench')
+// The broker every local tool uses (scripts/local/local-brokers.cjs): the one kafka.sh runs on KAFKA_PORT,
+// started here if it is not running and stopped after, or the one LOCAL_KAFKA_BOOTSTRAP_SERVERS names.
+const local = localBrokers()
+const BROKER = local.plaintext
 const PROJECT_DIR = new URL('..', import.meta.url).pathname
-const kafkaScript = `${PROJECT_DIR}scripts/kafka/kafka.sh`
-const brokerWasRunning = spawnSync(kafkaScript, ['status'], { stdio: 'ignore' }).status === 0
-if (!brokerWasRunning && spawnSync(kafkaScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+const broker = local.plaintextFrom === 'KAFKA_PORT' ? startLocalBroker() : { stop: () => undefined }
+undoOnFailure(broker.stop)
+console.error(`Kafka at ${BROKER}`)
 
 const version = (pkg: string) =>
   (JSON.parse(readFileSync(`${PROJECT_DIR}node_modules/${pkg}/package.json`, 'utf8')) as { version: string })
@@ -67,7 +75,7 @@ const latency = await benchLatency({
   alternatives: COMPARED_SETTINGS,
   log: (line) => console.error(line),
 })
-if (!brokerWasRunning) spawnSync(kafkaScript, ['stop'], { stdio: 'inherit' })
+broker.stop()
 
 const overBudget: string[] = []
 const check = (ok: boolean, what: string) => {

@@ -6,37 +6,42 @@
  * logs go to a file it names, not between the rows.
  */
 
-// First: from here on the loggers write to the log file.
+// First: from here on the loggers write to the log file; then any failure is one line on stderr.
 import './local/quiet-logs.js'
-import { parseArgs } from 'node:util'
+import './cli/exit.js'
 import { loadProcessorConfig } from '../lib/config.js'
-import { clusterEnv } from './cluster-env.js'
-import { LOG_FILE, notice, showRow } from './local/quiet-logs.js'
-import { TABLE_KINDS, type TableKind } from './local/table.js'
+import { explainFailures, nameCommand } from './cli/exit.js'
+import { brokerAdvice, cannotReach } from './cli/failure.js'
+import { clusterEnv, clusterSource } from './cluster-env.js'
+import { keepLogFile, LOG_FILE, notice, showRow } from './local/quiet-logs.js'
+import type { TableKind } from './local/table.js'
 import { startTablePrinter } from './local/table-printer.js'
+import { parseConsumeFlags } from './ops/flags.js'
 
-const { values: args } = parseArgs({
-  options: {
-    'from-beginning': { type: 'boolean', default: false },
-    topic: { type: 'string', default: 'sink' },
-  },
-})
-const kind = args.topic as TableKind
-if (!TABLE_KINDS.includes(kind)) {
-  notice(`usage: npm run consume -- [--topic ${TABLE_KINDS.join('|')}] [--from-beginning]`)
-  process.exit(2)
+nameCommand('npm run consume')
+const args = parseConsumeFlags(process.argv.slice(2))
+if (args.help) {
+  process.stdout.write(`usage: ${args.usage}\n`)
+  process.exit(0)
 }
+const { kind } = args
 const env = clusterEnv()
 const config = loadProcessorConfig(env, 'lookup')
+explainFailures((error) =>
+  cannotReach(error) ? brokerAdvice(config.kafka.bootstrapServers.join(','), clusterSource()) : undefined,
+)
 const topics: Record<TableKind, string> = {
   sink: config.sinkTopic,
   'dead-letters': config.deadLetterTopic,
   'gave-up': env.GAVE_UP_TOPIC ?? 'stocks-gave-up',
 }
-notice(`${topics[kind]} (${kind}), logs in ${LOG_FILE}; Ctrl-C stops`)
+keepLogFile()
+notice(
+  `${topics[kind]} (${kind}) at ${config.kafka.bootstrapServers.join(',') || 'the looked-up brokers'}, logs in ${LOG_FILE}; Ctrl-C stops`,
+)
 const consumer = await startTablePrinter(config.kafka, {
   clientId: 'stocks-consumer',
-  fromBeginning: args['from-beginning'],
+  fromBeginning: args.fromBeginning,
   kind,
   topic: topics[kind],
   write: showRow,

@@ -5,6 +5,7 @@
  * TOPIC_REPLICATION_FACTOR (default -1, the cluster's own) shape them, and KAFKA_MAX_MESSAGE_BYTES gives the
  * record batch size they take (Kafka's default, 1,048,588).
  */
+import './cli/exit.js'
 import { loadProcessorConfig, loadProducerConfig } from '../lib/config.js'
 import { createBrokerResolver } from '../lib/kafka/broker-lookup.js'
 import { createKafka } from '../lib/kafka/client.js'
@@ -14,11 +15,17 @@ import {
   ensureTopicsOn,
   topicSpecs,
 } from '../lib/kafka/topics.js'
-import { clusterEnv } from './cluster-env.js'
+import { explainFailures, nameCommand } from './cli/exit.js'
+import { brokerAdvice, cannotReach } from './cli/failure.js'
+import { clusterEnv, clusterSource } from './cluster-env.js'
 
+nameCommand('npm run kafka:topics')
 const env = clusterEnv()
 const producer = loadProducerConfig(env, 'lookup')
 const processor = loadProcessorConfig(env, 'lookup')
+explainFailures((error) =>
+  cannotReach(error) ? brokerAdvice(processor.kafka.bootstrapServers.join(','), clusterSource()) : undefined,
+)
 // The gave-up topic is the event source mapping's on-failure destination (serverless.yml's gaveUpTopic).
 const topics = [
   producer.sourceTopic,

@@ -19,22 +19,27 @@ import { MAX_TICKER_LENGTH, type Stock } from './stock.js'
 export type ValidationMode = 'strict' | 'flink'
 export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'flink']
 
-/** Why a value could not be written to the sink. Stable codes, meant for headers, metrics and alarms. */
-export type RejectionReason =
-  | 'TOMBSTONE'
-  | 'EMPTY_VALUE'
-  | 'VALUE_TOO_LARGE'
-  | 'INVALID_UTF8'
-  | 'INVALID_JSON'
-  | 'NOT_AN_OBJECT'
-  | 'MISSING_FIELD'
-  | 'DUPLICATE_FIELD'
-  | 'INVALID_FIELD_TYPE'
-  | 'INVALID_TICKER'
-  | 'INVALID_PRICE'
-  | 'INVALID_EVENT_TIME'
+/**
+ * Why a value could not be written to the sink. Stable codes, meant for headers, metrics and alarms; the
+ * list is also what `npm run redrive -- --reason` accepts.
+ */
+export const REJECTION_REASONS = [
+  'TOMBSTONE',
+  'EMPTY_VALUE',
+  'VALUE_TOO_LARGE',
+  'INVALID_UTF8',
+  'INVALID_JSON',
+  'NOT_AN_OBJECT',
+  'MISSING_FIELD',
+  'DUPLICATE_FIELD',
+  'INVALID_FIELD_TYPE',
+  'INVALID_TICKER',
+  'INVALID_PRICE',
+  'INVALID_EVENT_TIME',
   /** Its sink record would be over the topics' `max.message.bytes` (a ticker of a megabyte, in `flink`). */
-  | 'RECORD_TOO_LARGE'
+  'RECORD_TOO_LARGE',
+] as const
+export type RejectionReason = (typeof REJECTION_REASONS)[number]
 
 export interface Rejection {
   readonly reason: RejectionReason

@@ -13,8 +13,9 @@
 # Listeners: PLAINTEXT on 127.0.0.1:$KAFKA_PORT (9092), and SASL_SSL with OAUTHBEARER on $KAFKA_IAM_PORT
 # (9098, the MSK IAM port), where MskIamTokenValidator checks MSK IAM tokens for region $KAFKA_IAM_REGION
 # against the test identities in scripts/kafka/iam/credentials.properties. That listener's sessions last
-# $KAFKA_IAM_REAUTH_MS (15 s), so clients re-authenticate often, as they must on MSK every 15 minutes
-# (kafkajs re-authenticates in the last 10 s of a session).
+# $KAFKA_IAM_REAUTH_MS (15 s), so clients re-authenticate often, as they must on MSK every 15 minutes.
+# kafkajs re-authenticates in the last 10 s of a session, so a session must last longer than that: start
+# refuses a KAFKA_IAM_REAUTH_MS under $MIN_IAM_REAUTH_MS (see check_settings).
 #
 # Settings (environment): KAFKA_VERSION, KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_IAM_PORT,
 # KAFKA_IAM_REGION, KAFKA_IAM_REAUTH_MS, KAFKA_HOME, KAFKA_DATA_DIR, KAFKA_START_TIMEOUT_S.
@@ -34,11 +35,39 @@ KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-${TMPDIR:-/tmp}/msk-lambda-stocks-kafka-$KAFKA
 KAFKA_START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-90}"
 
 RUN_DIR="$KAFKA_DATA_DIR/run"
+# kafkajs, the functions' client, re-authenticates a connection once less than its reauthenticationThreshold
+# (10 s, node_modules/kafkajs/src/network/connection.js) of the session is left. A session of 10 s or less
+# is due again the moment it starts: the client re-authenticates before its first request, the broker
+# refuses that ("Request is not valid given the current SASL state") and every connection fails. From 11 s
+# each session leaves a second to work in.
+KAFKAJS_REAUTH_THRESHOLD_MS=10000
+MIN_IAM_REAUTH_MS=11000
 PID_FILE="$RUN_DIR/broker.pid"
 LOG_FILE="$KAFKA_DATA_DIR/broker.log"
 CONFIG_FILE="$RUN_DIR/server.properties"
 
 log() { echo "[kafka] $*" >&2; }
+
+is_port() { [[ "$1" =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
+
+# Each setting checked before anything starts, with what it must be.
+check_settings() {
+  local name
+  for name in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_IAM_PORT; do
+    if ! is_port "${!name}"; then
+      log "$name must be a port number from 1 to 65535, got \"${!name}\""
+      exit 2
+    fi
+  done
+  if [[ "$KAFKA_PORT" == "$KAFKA_CONTROLLER_PORT" || "$KAFKA_PORT" == "$KAFKA_IAM_PORT" || "$KAFKA_CONTROLLER_PORT" == "$KAFKA_IAM_PORT" ]]; then
+    log "KAFKA_PORT ($KAFKA_PORT), KAFKA_CONTROLLER_PORT ($KAFKA_CONTROLLER_PORT) and KAFKA_IAM_PORT ($KAFKA_IAM_PORT) must differ"
+    exit 2
+  fi
+  if ! [[ "$KAFKA_IAM_REAUTH_MS" =~ ^[0-9]+$ ]] || ((10#$KAFKA_IAM_REAUTH_MS < MIN_IAM_REAUTH_MS)); then
+    log "KAFKA_IAM_REAUTH_MS must be at least $MIN_IAM_REAUTH_MS ms, got \"$KAFKA_IAM_REAUTH_MS\": kafkajs re-authenticates in the last $((KAFKAJS_REAUTH_THRESHOLD_MS / 1000)) s of a session, so a shorter session fails every connection (docs/local-kafka.md)"
+    exit 2
+  fi
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -188,7 +217,8 @@ wait_ready() {
       exit 1
     fi
     if ((SECONDS >= deadline)); then
-      log "broker not ready after ${KAFKA_START_TIMEOUT_S}s; see $LOG_FILE"
+      log "broker not ready after ${KAFKA_START_TIMEOUT_S}s; stopping it. Its log: $LOG_FILE"
+      KAFKA_KEEP_DATA=1 stop
       exit 1
     fi
     sleep 0.3
@@ -237,7 +267,7 @@ status() {
 
 case "${1:-}" in
   install) install ;;
-  start) start ;;
+  start) check_settings; start ;;
   stop) stop ;;
   status) status ;;
   home) echo "$KAFKA_HOME" ;;

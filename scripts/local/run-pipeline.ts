@@ -7,11 +7,10 @@
  * dead letters, or what the mapping gave up on) as a live table, alone on stdout: the functions' and
  * clients' logs go to a file it names. Ctrl-C stops everything it started.
  */
-// First: from here on the loggers write to the log file.
+// First: from here on the loggers write to the log file; then any failure is one line on stderr.
 import './quiet-logs.js'
-import { spawnSync } from 'node:child_process'
+import '../cli/exit.js'
 import { openSync, readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
@@ -19,43 +18,52 @@ import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { ensureTopicsOn, topicSpecs } from '../../lib/kafka/topics.js'
 import { describeError } from '../../lib/log.js'
+import { explainFailures, nameCommand, undoOnFailure } from '../cli/exit.js'
+import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
+import { UsageError } from '../cli/flags.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
 import { WorkerInvoker } from './invokers.js'
 import { lambdaContext } from './lambda-context.js'
+import { startLocalBroker } from './local-broker.js'
+import { localBrokers } from './local-brokers.cjs'
+import { startLocalSqs } from './local-sqs.js'
 import {
   KafkaTopicDestination,
   type OnFailureDestination,
   SqsQueueDestination,
 } from './on-failure-destinations.js'
-import { LOG_FILE, notice, showRow } from './quiet-logs.js'
+import { keepLogFile, LOG_FILE, notice, showRow } from './quiet-logs.js'
 import { loadStageSettings } from './stage-env.js'
-import { TABLE_KINDS, type TableKind } from './table.js'
+import { parseStartFlags } from './start-flags.js'
+import type { TableKind } from './table.js'
 import { startTablePrinter } from './table-printer.js'
 
-const { values: args } = parseArgs({
-  options: {
-    every: { type: 'string', default: '10' },
-    for: { type: 'string' },
-    stage: { type: 'string', default: 'local' },
-    param: { type: 'string', multiple: true, default: [] },
-    topic: { type: 'string', default: 'sink' },
-  },
-})
-const kind = args.topic as TableKind
-const everyMs = Number(args.every) * 1000
-const runForMs = args.for === undefined ? undefined : Number(args.for) * 1000
-if (!(everyMs > 0) || (runForMs !== undefined && !(runForMs > 0)) || !TABLE_KINDS.includes(kind)) {
-  notice(
-    `usage: npm start -- [--every SECONDS] [--for SECONDS] [--stage local] [--param k=v ...] [--topic ${TABLE_KINDS.join('|')}]`,
-  )
-  process.exit(2)
+nameCommand('npm start')
+const args = parseStartFlags(process.argv.slice(2))
+if (args.help) {
+  process.stdout.write(`usage: ${args.usage}\n`)
+  process.exit(0)
 }
+const { kind, everyMs, runForMs } = args
 
-const kafkaScript = new URL('../kafka/kafka.sh', import.meta.url).pathname
-const brokerWasRunning = spawnSync(kafkaScript, ['status'], { stdio: 'ignore' }).status === 0
-if (!brokerWasRunning && spawnSync(kafkaScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+// The stage first (no broker needed): a wrong --stage or --param stops here, before anything started.
+const stage = await loadStageSettings(args.stage, args.params, { local: true })
+const brokers = stage.environment.KAFKA_BOOTSTRAP_SERVERS ?? ''
+explainFailures((error) => (cannotReach(error) ? stageBrokerAdvice(stage.cluster, [brokers]) : undefined))
+if (kind === 'gave-up' && stage.mapping.gaveUpTopic === undefined) {
+  throw new UsageError(
+    `--topic gave-up: stage ${stage.name} records what the mapping gives up on ${stage.mapping.onFailure?.kind === 'sqs' ? 'on an SQS queue (npm run replay -- --queue-url reads it)' : 'nowhere (no on-failure destination)'}, not on a topic`,
+  )
+}
+// The local broker, started here when the stage uses it (its address derived from KAFKA_PORT, not named
+// by LOCAL_KAFKA_BOOTSTRAP_SERVERS) and it is not running; then stopped on the way out, failure or not.
+const local = localBrokers()
+const ownBroker =
+  (brokers === local.plaintext && local.plaintextFrom === 'KAFKA_PORT') ||
+  (brokers === local.iam && local.iamFrom === 'KAFKA_IAM_PORT')
+const broker = ownBroker ? startLocalBroker() : { startedHere: false, stop: () => undefined }
+undoOnFailure(broker.stop)
 
-const stage = await loadStageSettings(args.stage, args.param)
 // Like a warm Lambda container: the handlers keep their connection between invocations. The table is
 // the output here, so the functions' CloudWatch metrics (EMF lines) are not printed.
 Object.assign(process.env, stage.environment, {
@@ -89,7 +97,10 @@ const topics: Record<TableKind, string> = {
   'dead-letters': processorConfig.deadLetterTopic,
   'gave-up': stage.mapping.gaveUpTopic ?? 'stocks-gave-up',
 }
-notice(`stage ${args.stage}: ${topics[kind]} (${kind}) below; logs in ${LOG_FILE}; Ctrl-C stops`)
+keepLogFile()
+notice(
+  `stage ${stage.name}, Kafka at ${brokers}: ${topics[kind]} (${kind}) below; logs in ${LOG_FILE}; Ctrl-C stops`,
+)
 const printer = await startTablePrinter(processorConfig.kafka, {
   clientId: 'local-printer',
   fromBeginning: false,
@@ -98,6 +109,7 @@ const printer = await startTablePrinter(processorConfig.kafka, {
   write: showRow,
 })
 const gaveUpTopic = stage.mapping.gaveUpTopic
+let stopSqs: () => void = () => undefined
 
 /**
  * The stage's on-failure destination, locally: its gave-up topic, or (onFailureDestination=sqs) a queue
@@ -110,9 +122,10 @@ async function onFailureDestination(): Promise<{ onFailure?: OnFailureDestinatio
     }
   }
   if (stage.mapping.onFailure?.kind !== 'sqs') return {}
-  const sqsScript = new URL('../sqs/sqs-server.sh', import.meta.url).pathname
-  if (spawnSync(sqsScript, ['start'], { stdio: 'inherit' }).status !== 0) process.exit(1)
-  const endpoint = spawnSync(sqsScript, ['endpoint'], { encoding: 'utf8' }).stdout.trim()
+  const sqs = startLocalSqs()
+  undoOnFailure(sqs.stop)
+  stopSqs = sqs.stop
+  const endpoint = sqs.endpoint
   // The local server takes any credentials.
   const client = new SQSClient({
     endpoint,
@@ -196,7 +209,8 @@ async function stop(): Promise<void> {
   await producing
   await mapping.stop()
   await printer.disconnect()
-  if (!brokerWasRunning) spawnSync(kafkaScript, ['stop'], { stdio: 'inherit' })
+  stopSqs()
+  broker.stop()
   process.exit(0)
 }
 process.on('SIGINT', stop)

@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
+import { ConfigError } from '../../lib/errors.js'
+import { UsageError } from '../cli/flags.js'
+
+/** The rules scripts/serverless/check-params.cjs applies to `serverless package` and `invoke local`. */
+const stageRules = createRequire(import.meta.url)('../serverless/check-params.cjs') as {
+  paramProblem: (params: Record<string, Value>, options: { deploying: boolean }) => string | undefined
+  localStageProblem: (stage: string, stages: readonly string[], cluster: Value) => string | undefined
+}
 
 interface EventSourceMappingProperties {
   Topics: string[]
@@ -15,6 +24,8 @@ interface EventSourceMappingProperties {
 type Value = unknown
 
 interface PrintedService {
+  params?: Record<string, Record<string, Value>>
+  custom: { checkedParams: Record<string, Value> }
   provider: { environment?: Record<string, Value> }
   functions: Record<string, { environment?: Record<string, Value> }>
   resources: { Resources: Record<string, { Properties: unknown }>; Conditions?: Record<string, Value> }
@@ -48,8 +59,14 @@ function resolveIf(value: Value, conditions: Record<string, Value>): Value {
   return value
 }
 
-function resolve(value: Value, conditions: Record<string, Value>): string {
-  return String(resolveIf(value, conditions))
+/**
+ * A value as this machine can know it: a string, or undefined for one CloudFormation sets when deploying
+ * (a Ref to a resource, a GetAtt), which a deployed stage's operator scripts look up instead.
+ */
+function resolve(value: Value, conditions: Record<string, Value>): string | undefined {
+  const resolved = resolveIf(value, conditions)
+  if (resolved === undefined || (typeof resolved === 'object' && resolved !== null)) return undefined
+  return String(resolved)
 }
 
 /** Where the mapping records what it gave up on: `kafka://TOPIC`, or a queue of the stack. */
@@ -65,8 +82,15 @@ function onFailureOf(destination: Value): OnFailureDestination | undefined {
 }
 
 export interface StageSettings {
-  /** Every function's environment merged over the provider's, as `invoke local` would set them. */
+  readonly name: string
+  /** serverless.yml's `cluster` param for the stage: `local` runs against brokers it knows. */
+  readonly cluster: string
+  /**
+   * Every function's environment merged over the provider's, as `invoke local` would set them, without the
+   * variables CloudFormation sets only when deploying (those are in `deployTime`).
+   */
   readonly environment: Record<string, string>
+  readonly deployTime: readonly string[]
   /** The processor's event source mapping, as the stage would deploy it. */
   readonly mapping: {
     readonly topic: string
@@ -83,36 +107,93 @@ export interface StageSettings {
   }
 }
 
+/** The message of a failed serverless command: its `Error:` block, without the environment lines after it. */
+export function serverlessErrorMessage(output: string): string {
+  const block = output.split(/^Error:\s*$/m).at(-1) ?? output
+  const lines = block
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^(Environment|Docs|Support|Bugs):/.test(line))
+  return lines.join(' ') || 'failed without a message'
+}
+
+/**
+ * Checks what the command line asked of serverless.yml: a stage it defines, params it has, values its
+ * rules accept, and for a local run (`npm start`) a stage whose brokers are known before deploying.
+ */
+export function stageProblem(
+  service: Pick<PrintedService, 'params' | 'custom'>,
+  stage: string,
+  params: readonly string[],
+  local: boolean,
+): string | undefined {
+  const stages = Object.keys(service.params ?? {}).filter((name) => name !== 'default')
+  if (!stages.includes(stage)) {
+    return `--stage "${stage}" is not a stage of serverless.yml (its stages: ${stages.join(', ')})`
+  }
+  const known = Object.keys(service.params?.default ?? {})
+  const unknown = params.map((param) => param.split('=')[0] ?? '').filter((name) => !known.includes(name))
+  if (unknown.length > 0) {
+    return `--param ${unknown.join(', ')}: not a param of serverless.yml (docs/configuration.md lists them)`
+  }
+  const checked = service.custom.checkedParams
+  return (
+    (local ? stageRules.localStageProblem(stage, stages, checked.cluster) : undefined) ??
+    stageRules.paramProblem(checked, { deploying: false })
+  )
+}
+
 /**
  * Reads a stage's resolved settings from `serverless print`, so the local pipeline runs with exactly the
  * configuration `serverless invoke local --stage local` uses; serverless.yml stays the one source.
+ * `local`: the stage must run on this machine (`npm start`), not only reach a deployed cluster.
  */
 export async function loadStageSettings(
   stage: string,
   params: readonly string[] = [],
+  { local = false }: { local?: boolean } = {},
 ): Promise<StageSettings> {
-  const { stdout } = await promisify(execFile)(
-    'npx',
-    [
-      '--no-install',
-      'serverless',
-      'print',
-      '--stage',
-      stage,
-      ...params.map((param) => `--param=${param}`),
-      '--format',
-      'json',
-    ],
-    { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 16 * 1024 * 1024 },
-  )
+  let stdout: string
+  try {
+    ;({ stdout } = await promisify(execFile)(
+      'npx',
+      [
+        '--no-install',
+        'serverless',
+        'print',
+        '--stage',
+        stage,
+        ...params.map((param) => `--param=${param}`),
+        '--format',
+        'json',
+      ],
+      { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 16 * 1024 * 1024 },
+    ))
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string }
+    throw new ConfigError(
+      `serverless.yml, stage ${stage}: ${serverlessErrorMessage(`${failed.stdout ?? ''}\n${failed.stderr ?? ''}`)}`,
+    )
+  }
   const service = JSON.parse(stdout) as PrintedService
+  const problem = stageProblem(service, stage, params, local)
+  if (problem !== undefined) throw new UsageError(problem)
   const conditions = service.resources.Conditions ?? {}
   const environment: Record<string, string> = {}
+  const deployTime = new Set<string>()
   for (const source of [
     service.provider.environment,
     ...Object.values(service.functions).map((fn) => fn.environment),
   ]) {
-    for (const [name, value] of Object.entries(source ?? {})) environment[name] = resolve(value, conditions)
+    for (const [name, value] of Object.entries(source ?? {})) {
+      const known = resolve(value, conditions)
+      if (known === undefined) {
+        if (resolveIf(value, conditions) !== undefined) deployTime.add(name)
+        continue
+      }
+      environment[name] = known
+      deployTime.delete(name)
+    }
   }
   const mapping = service.resources.Resources.ProcessorEventSourceMapping?.Properties as
     | EventSourceMappingProperties
@@ -123,7 +204,10 @@ export async function loadStageSettings(
   }
   const onFailure = onFailureOf(resolveIf(mapping.DestinationConfig, conditions))
   return {
+    name: stage,
+    cluster: String(service.custom.checkedParams.cluster),
     environment,
+    deployTime: [...deployTime].filter((name) => environment[name] === undefined),
     mapping: {
       topic,
       consumerGroupId: mapping.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId,

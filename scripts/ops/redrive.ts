@@ -10,77 +10,54 @@
  * acknowledged: the same command run again does nothing more, and goes on where it was if it stopped.
  */
 import '../local/quiet-logs.js'
+import '../cli/exit.js'
 import { createHash } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { redriveDecision } from '../../lib/ops/redrive.js'
-import { VALIDATION_MODES, type ValidationMode } from '../../lib/stocks/codec.js'
-import { LOG_FILE } from '../local/quiet-logs.js'
+import { explainFailures, nameCommand } from '../cli/exit.js'
+import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
+import { logsNote } from '../local/quiet-logs.js'
+import { parseRedriveFlags } from './flags.js'
 import { Progress } from './progress.js'
 import { type ReprocessTally, reprocessAndCount } from './reprocess.js'
-import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
+import { connectStage } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
-const { values: args } = parseArgs({
-  options: {
-    ...STAGE_OPTIONS,
-    reason: { type: 'string', multiple: true, default: [] },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    limit: { type: 'string' },
-    validation: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    group: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-})
-const limit = args.limit === undefined ? Number.POSITIVE_INFINITY : Number(args.limit)
-if (
-  !(limit > 0) ||
-  (args.validation !== undefined && !VALIDATION_MODES.includes(args.validation as ValidationMode))
-) {
-  process.stderr.write(
-    `--limit must be a positive number; --validation one of ${VALIDATION_MODES.join(', ')}\n`,
-  )
-  process.exit(2)
+nameCommand('npm run redrive')
+const flags = parseRedriveFlags(process.argv.slice(2))
+if (flags.help) {
+  process.stdout.write(`usage: ${flags.usage}\n`)
+  process.exit(0)
 }
+const limit = flags.limit
 const filter = {
-  reasons: args.reason,
-  ...(args.since === undefined ? {} : { since: parseTime(args.since, 'since') }),
-  ...(args.until === undefined ? {} : { until: parseTime(args.until, 'until') }),
-  force: args.force,
+  reasons: flags.reasons,
+  ...(flags.since === undefined ? {} : { since: flags.since }),
+  ...(flags.until === undefined ? {} : { until: flags.until }),
+  force: flags.force,
 }
-const { stage, processor, kafka } = await connectStage(args.stage, args.param, 'redrive')
-const validation = (args.validation ?? processor.validation) as ValidationMode
-const signature = createHash('sha256')
-  .update(
-    JSON.stringify([
-      [...args.reason].sort(),
-      args.since ?? '',
-      args.until ?? '',
-      args.limit ?? '',
-      args.force,
-    ]),
-  )
-  .digest('hex')
-  .slice(0, 12)
-const groupId = args.group ?? `${stage.mapping.consumerGroupId}-redrive-${signature}`
+const { stage, processor, kafka } = await connectStage(flags.stage, flags.params, 'redrive')
+explainFailures((error) =>
+  cannotReach(error) ? stageBrokerAdvice(stage.cluster, processor.kafka.bootstrapServers) : undefined,
+)
+const validation = flags.validation ?? processor.validation
+const signature = createHash('sha256').update(JSON.stringify(flags.signature)).digest('hex').slice(0, 12)
+const groupId = flags.group ?? `${stage.mapping.consumerGroupId}-redrive-${signature}`
 
 const sink = new KafkajsSink({ ...processor.kafka, clientId: 'redrive' })
 let deadLetters = 0
 const redriven: ReprocessTally = { selected: 0, written: 0, deadLettered: 0 }
 const skipped: Record<string, number> = {}
 const selectedByReason: Record<string, number> = {}
-const progress = new Progress(args['dry-run'] ? 'counting' : 'redriving', Number.isFinite(limit) ? limit : 0)
+const progress = new Progress(flags.dryRun ? 'counting' : 'redriving', Number.isFinite(limit) ? limit : 0)
 
 try {
   await readToEnd({
     kafka,
     topic: processor.deadLetterTopic,
     groupId,
-    commit: !args['dry-run'],
+    commit: !flags.dryRun,
     onBatch: async (_partition, messages) => {
       const records: MskRecord[] = []
       let taken = 0
@@ -109,7 +86,7 @@ try {
         records,
         { sink, sinkTopic: processor.sinkTopic, deadLetterTopic: processor.deadLetterTopic, validation },
         redriven,
-        args['dry-run'],
+        flags.dryRun,
       )
       progress.add(records.length)
       return taken
@@ -121,10 +98,10 @@ try {
 }
 
 const result = {
-  stage: args.stage,
+  stage: flags.stage,
   groupId,
   validation,
-  dryRun: args['dry-run'],
+  dryRun: flags.dryRun,
   deadLetters,
   selected: redriven.selected,
   written: redriven.written,
@@ -132,11 +109,11 @@ const result = {
   selectedByReason,
   skipped,
 }
-if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 else {
   process.stdout.write(
-    `${args['dry-run'] ? 'would redrive' : 'redrove'} ${redriven.selected} of ${deadLetters} dead letters read (validation ${validation})` +
-      (args['dry-run']
+    `${flags.dryRun ? 'would redrive' : 'redrove'} ${redriven.selected} of ${deadLetters} dead letters read (validation ${validation})` +
+      (flags.dryRun
         ? ''
         : `: ${redriven.written} written to ${processor.sinkTopic}, ${redriven.deadLettered} dead-lettered again`) +
       `\n  by reason: ${
@@ -149,7 +126,7 @@ else {
           .map(([r, n]) => `${r} ${n}`)
           .join(', ') || 'none'
       }` +
-      `\n  position: consumer group ${groupId}; logs in ${LOG_FILE}\n`,
+      `\n  position: consumer group ${groupId}${logsNote()}\n`,
   )
 }
 process.exit(0)

@@ -12,51 +12,65 @@
  * queue's invocation records instead, fetches the offset ranges they name from the source topic, and
  * deletes each message once the sink acknowledged its records.
  */
-// First: the processor's logs go to a file, the terminal shows progress and the summary.
+// First: the processor's logs go to a file, the terminal shows progress and the summary; then any failure
+// is one line on stderr.
 import '../local/quiet-logs.js'
+import '../cli/exit.js'
 import { createHash } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import { describeError } from '../../lib/log.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { gaveUpRecords } from '../../lib/ops/on-failure-record.js'
-import { LOG_FILE } from '../local/quiet-logs.js'
+import { explainFailures, nameCommand } from '../cli/exit.js'
+import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
+import { UsageError } from '../cli/flags.js'
+import { logsNote } from '../local/quiet-logs.js'
+import { checkPartitions, parseReplayFlags } from './flags.js'
 import { Progress } from './progress.js'
 import { replayFromQueue } from './replay-queue.js'
 import { reprocessAndCount } from './reprocess.js'
-import { connectStage, parseTime, STAGE_OPTIONS } from './stage-connection.js'
+import { connectStage } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
-const { values: args } = parseArgs({
-  options: {
-    ...STAGE_OPTIONS,
-    since: { type: 'string' },
-    until: { type: 'string' },
-    partition: { type: 'string', multiple: true, default: [] },
-    'dry-run': { type: 'boolean', default: false },
-    group: { type: 'string' },
-    'queue-url': { type: 'string' },
-    'sqs-endpoint': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-})
-const filter = {
-  ...(args.since === undefined ? {} : { since: parseTime(args.since, 'since') }),
-  ...(args.until === undefined ? {} : { until: parseTime(args.until, 'until') }),
-  partitions: args.partition.map(Number),
+nameCommand('npm run replay')
+const flags = parseReplayFlags(process.argv.slice(2))
+if (flags.help) {
+  process.stdout.write(`usage: ${flags.usage}\n`)
+  process.exit(0)
 }
-const { stage, processor, kafka } = await connectStage(args.stage, args.param, 'replay')
-const queueUrl = args['queue-url']
+const filter = {
+  ...(flags.since === undefined ? {} : { since: flags.since }),
+  ...(flags.until === undefined ? {} : { until: flags.until }),
+  partitions: flags.partitions,
+}
+const { stage, processor, kafka } = await connectStage(flags.stage, flags.params, 'replay')
+explainFailures((error) =>
+  cannotReach(error) ? stageBrokerAdvice(stage.cluster, processor.kafka.bootstrapServers) : undefined,
+)
+if (flags.partitions.length > 0) {
+  // --partition names partitions of the source topic (the records' own), which must exist.
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [stage.mapping.topic] })).topics
+    checkPartitions(
+      flags.partitions,
+      stage.mapping.topic,
+      (metadata?.partitions ?? []).map((p) => p.partitionId),
+    )
+  } finally {
+    await admin.disconnect()
+  }
+}
+const queueUrl = flags.queueUrl
 if (queueUrl !== undefined) {
   const sink = new KafkajsSink({ ...processor.kafka, clientId: 'replay' })
-  const progress = new Progress(args['dry-run'] ? 'counting' : 'replaying', 0)
+  const progress = new Progress(flags.dryRun ? 'counting' : 'replaying', 0)
   const client = new SQSClient({
     region: processor.kafka.region ?? process.env.AWS_REGION ?? 'us-east-1',
     // The stage's environment may ask for dual-stack endpoints (the MSK API's); a local server has none.
-    ...(args['sqs-endpoint'] === undefined
-      ? {}
-      : { endpoint: args['sqs-endpoint'], useDualstackEndpoint: false }),
+    ...(flags.sqsEndpoint === undefined ? {} : { endpoint: flags.sqsEndpoint, useDualstackEndpoint: false }),
   })
   try {
     const totals = await replayFromQueue({
@@ -64,7 +78,7 @@ if (queueUrl !== undefined) {
       queueUrl,
       kafka,
       filter,
-      dryRun: args['dry-run'],
+      dryRun: flags.dryRun,
       deps: {
         sink,
         sinkTopic: processor.sinkTopic,
@@ -73,12 +87,12 @@ if (queueUrl !== undefined) {
       },
       onProgress: (records) => progress.add(records),
     })
-    const result = { stage: args.stage, queueUrl, dryRun: args['dry-run'], ...totals }
+    const result = { stage: flags.stage, queueUrl, dryRun: flags.dryRun, ...totals }
     process.stdout.write(
-      args.json
+      flags.json
         ? `${JSON.stringify(result, null, 2)}\n`
-        : `${args['dry-run'] ? 'would replay' : 'replayed'} ${totals.selected} records named by ${totals.messages} messages of ${queueUrl}: ` +
-            `${totals.written} written, ${totals.deadLettered} dead-lettered; ${totals.unreadable.length} unreadable; logs in ${LOG_FILE}\n`,
+        : `${flags.dryRun ? 'would replay' : 'replayed'} ${totals.selected} records named by ${totals.messages} messages of ${queueUrl}: ` +
+            `${totals.written} written, ${totals.deadLettered} dead-lettered; ${totals.unreadable.length} unreadable${logsNote()}\n`,
     )
     process.exit(totals.unreadable.length > 0 ? 1 : 0)
   } finally {
@@ -89,16 +103,12 @@ if (queueUrl !== undefined) {
 }
 const gaveUpTopic = stage.mapping.gaveUpTopic
 if (gaveUpTopic === undefined) {
-  process.stderr.write(
-    `stage ${args.stage} has no Kafka on-failure destination (onFailureDestination=${stage.mapping.onFailure?.kind ?? 'none'}); replay reads a gave-up topic\n`,
+  throw new UsageError(
+    `stage ${flags.stage} has no Kafka on-failure destination (onFailureDestination=${stage.mapping.onFailure?.kind ?? 'none'}): replay reads a gave-up topic, or a queue with --queue-url`,
   )
-  process.exit(2)
 }
-const signature = createHash('sha256')
-  .update(JSON.stringify([args.since ?? '', args.until ?? '', [...args.partition].sort()]))
-  .digest('hex')
-  .slice(0, 12)
-const groupId = args.group ?? `${stage.mapping.consumerGroupId}-replay-${signature}`
+const signature = createHash('sha256').update(JSON.stringify(flags.signature)).digest('hex').slice(0, 12)
+const groupId = flags.group ?? `${stage.mapping.consumerGroupId}-replay-${signature}`
 
 const admin = kafka.admin()
 await admin.connect()
@@ -110,7 +120,7 @@ const backlog = (await admin.fetchTopicOffsets(gaveUpTopic)).reduce((sum, end) =
 await admin.disconnect()
 
 const sink = new KafkajsSink({ ...processor.kafka, clientId: 'replay' })
-const progress = new Progress(args['dry-run'] ? 'counting' : 'replaying', backlog)
+const progress = new Progress(flags.dryRun ? 'counting' : 'replaying', backlog)
 const totals = { gaveUpMessages: 0, selected: 0, written: 0, deadLettered: 0, unreadable: 0 }
 const byCondition: Record<string, number> = {}
 const unreadable: string[] = []
@@ -120,7 +130,7 @@ try {
     kafka,
     topic: gaveUpTopic,
     groupId,
-    commit: !args['dry-run'],
+    commit: !flags.dryRun,
     onBatch: async (partition, messages) => {
       const records: MskRecord[] = []
       for (const message of messages) {
@@ -143,7 +153,7 @@ try {
           validation: processor.validation,
         },
         totals,
-        args['dry-run'],
+        flags.dryRun,
       )
       progress.add(messages.length, `${totals.selected} records`)
       return undefined
@@ -155,26 +165,26 @@ try {
 }
 
 const result = {
-  stage: args.stage,
+  stage: flags.stage,
   gaveUpTopic,
   groupId,
-  dryRun: args['dry-run'],
+  dryRun: flags.dryRun,
   ...totals,
   byCondition,
   unreadableMessages: unreadable,
 }
-if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 else {
   process.stdout.write(
-    `${args['dry-run'] ? 'would replay' : 'replayed'} ${totals.selected} records from ${totals.gaveUpMessages} gave-up messages on ${gaveUpTopic}` +
-      (args['dry-run']
+    `${flags.dryRun ? 'would replay' : 'replayed'} ${totals.selected} records from ${totals.gaveUpMessages} gave-up messages on ${gaveUpTopic}` +
+      (flags.dryRun
         ? ''
         : `: ${totals.written} written to ${processor.sinkTopic}, ${totals.deadLettered} dead-lettered to ${processor.deadLetterTopic}`) +
       `\n  by condition: ${
         Object.entries(byCondition)
           .map(([c, n]) => `${c} ${n}`)
           .join(', ') || 'none'
-      }\n  position: consumer group ${groupId}; logs in ${LOG_FILE}\n`,
+      }\n  position: consumer group ${groupId}${logsNote()}\n`,
   )
   for (const line of unreadable) process.stdout.write(`  unreadable (left as it is): ${line}\n`)
 }

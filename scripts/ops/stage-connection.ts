@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, type ProcessorConfig } from '../../lib/config.js'
+import { ConfigError } from '../../lib/errors.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { loadStageSettings, type StageSettings } from '../local/stage-env.js'
@@ -23,27 +24,19 @@ export async function connectStage(
 ): Promise<StageConnection> {
   const stage = await loadStageSettings(stageName, params)
   Object.assign(process.env, stage.environment)
-  const processor = loadProcessorConfig()
+  let processor: ProcessorConfig
+  try {
+    // A deployed stage's brokers are set when it deploys: here they are looked up from its cluster ARN.
+    processor = loadProcessorConfig(process.env, 'lookup')
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    if (stage.cluster === 'local') throw error
+    const unknown =
+      stage.deployTime.length === 0 ? '' : ` (${stage.deployTime.join(', ')} are set only when deploying)`
+    throw new ConfigError(
+      `stage ${stageName}${unknown}: ${error.message}; give the cluster as \`serverless deploy\` does, --param clusterArn=... (or --param bootstrapServers=...)`,
+    )
+  }
   const kafka = createKafka({ ...processor.kafka, clientId }, createBrokerResolver(processor.kafka))
   return { stage, processor, kafka }
-}
-
-/** The options every operator command takes. */
-export const STAGE_OPTIONS = {
-  stage: { type: 'string', default: 'local' },
-  param: { type: 'string', multiple: true, default: [] as string[] },
-} as const
-
-/** `--since` / `--until`: an ISO 8601 time, or an age such as 30m, 2h, 7d. */
-export function parseTime(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined
-  const age = /^(\d+)([smhd])$/.exec(value)
-  if (age !== null) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd']
-    return new Date(Date.now() - Number(age[1]) * unit)
-  }
-  const time = new Date(value)
-  if (Number.isNaN(time.getTime()))
-    throw new Error(`--${name} ${value}: not a time (ISO 8601) nor an age (30m, 2h, 7d)`)
-  return time
 }

@@ -6,16 +6,26 @@
  * gave up on by condition (both read through).
  */
 import '../local/quiet-logs.js'
-import { parseArgs } from 'node:util'
+import '../cli/exit.js'
 import type { Kafka } from 'kafkajs'
 import { DEAD_LETTER_HEADERS } from '../../lib/processor/dead-letter.js'
-import { connectStage, STAGE_OPTIONS } from './stage-connection.js'
+import { explainFailures, nameCommand } from '../cli/exit.js'
+import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
+import { logsNote } from '../local/quiet-logs.js'
+import { parseStatusFlags } from './flags.js'
+import { connectStage } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
-const { values: args } = parseArgs({
-  options: { ...STAGE_OPTIONS, json: { type: 'boolean', default: false } },
-})
-const { stage, processor, kafka } = await connectStage(args.stage, args.param, 'status')
+nameCommand('npm run status')
+const args = parseStatusFlags(process.argv.slice(2))
+if (args.help) {
+  process.stdout.write(`usage: ${args.usage}\n`)
+  process.exit(0)
+}
+const { stage, processor, kafka } = await connectStage(args.stage, args.params, 'status')
+explainFailures((error) =>
+  cannotReach(error) ? stageBrokerAdvice(stage.cluster, processor.kafka.bootstrapServers) : undefined,
+)
 
 interface PartitionStatus {
   partition: number
@@ -172,6 +182,7 @@ if (args.json) {
       .join(', ') || 'none'
   lines.push('', `dead letters by reason: ${list(report.deadLettersByReason)}`)
   if (gaveUpTopic !== undefined) lines.push(`gave up on, by condition: ${list(report.gaveUpByCondition)}`)
+  if (logsNote() !== '') lines.push(logsNote().slice(2))
   process.stdout.write(`${lines.join('\n')}\n`)
 }
 process.exit(0)

@@ -5,6 +5,10 @@
  * what a stage deploys, so a forgotten or mistyped `--param` fails at once with the name to set rather
  * than as a CloudFormation rollback, or worse, a stack that deploys without what was asked for. The
  * values reach it resolved, in `custom.checkedParams`.
+ *
+ * `invoke local` is checked too, first of all: it runs a function on this machine, so the stage must be
+ * one of serverless.yml with brokers known before deploying (cluster=local). The same rules serve
+ * `npm start` and the operator scripts (scripts/local/stage-env.ts), through `paramProblem`.
  */
 const CHOICES = {
   cluster: ['local', 'existing', 'serverless', 'provisioned'],
@@ -21,16 +25,77 @@ const REQUIRED = {
     securityGroupIds: 'security groups the brokers accept on 9098, sg-...',
   },
 }
+// A `kafka://TOPIC` destination is at least 12 characters (AWS::Lambda::EventSourceMapping OnFailure).
+const MIN_GAVE_UP_TOPIC_LENGTH = 4
 // The topics' max.message.bytes: room for a dead letter's own headers at least (lib/config.ts), at most
 // what a Kafka request may carry; MSK Serverless takes messages up to 8 MiB ("Amazon MSK quota").
 const MAX_MESSAGE_BYTES = { min: 16_384, max: 104_857_600, serverless: 8_388_608 }
-// A `kafka://TOPIC` destination is at least 12 characters (AWS::Lambda::EventSourceMapping OnFailure).
-const MIN_GAVE_UP_TOPIC_LENGTH = 4
+
+/**
+ * What is wrong with the stage's resolved params, in one message; undefined when nothing is.
+ * `deploying`: the params an existing cluster needs are required too.
+ */
+function paramProblem(params, { deploying = true } = {}) {
+  for (const [name, allowed] of Object.entries(CHOICES)) {
+    if (!allowed.includes(String(params[name]))) {
+      return `--param ${name} must be one of ${allowed.join(', ')}, got "${params[name]}"`
+    }
+  }
+  const missing = deploying
+    ? Object.entries(REQUIRED[params.cluster] ?? {}).filter(([name]) => !params[name])
+    : []
+  if (missing.length > 0) {
+    const list = missing.map(([name, what]) => `--param="${name}=..." (${what})`).join('; ')
+    return `cluster=${params.cluster} needs ${list}`
+  }
+  if (
+    params.onFailureDestination === 'kafka' &&
+    String(params.gaveUpTopic).length < MIN_GAVE_UP_TOPIC_LENGTH
+  ) {
+    return `--param gaveUpTopic must have at least ${MIN_GAVE_UP_TOPIC_LENGTH} characters (kafka://TOPIC)`
+  }
+  const maxMessageBytes = Number(params.maxMessageBytes)
+  const largest = params.cluster === 'serverless' ? MAX_MESSAGE_BYTES.serverless : MAX_MESSAGE_BYTES.max
+  if (
+    !Number.isInteger(maxMessageBytes) ||
+    maxMessageBytes < MAX_MESSAGE_BYTES.min ||
+    maxMessageBytes > largest
+  ) {
+    return (
+      `--param maxMessageBytes must be a whole number from ${MAX_MESSAGE_BYTES.min} to ${largest}` +
+      `${params.cluster === 'serverless' ? ' on MSK Serverless' : ''}, got "${params.maxMessageBytes}"`
+    )
+  }
+  return undefined
+}
+
+/** The stages serverless.yml gives params to (`default` is not one). */
+function stagesOf(configuration) {
+  return Object.keys(configuration.params ?? {}).filter((stage) => stage !== 'default')
+}
+
+/**
+ * What keeps a stage from running on this machine (`invoke local`, `npm start`): a stage serverless.yml
+ * does not define, or one whose brokers are only known once deployed.
+ */
+function localStageProblem(stage, stages, cluster) {
+  if (!stages.includes(stage)) {
+    return `stage "${stage}" is not in serverless.yml (its stages: ${stages.join(', ')}); use --stage local or local-iam, or add "${stage}" under params`
+  }
+  if (cluster !== 'local') {
+    return `stage "${stage}" has cluster=${cluster}, whose brokers are known only once deployed; run locally with --stage local or local-iam, or add --param cluster=local --param bootstrapServers=HOST:PORT`
+  }
+  return undefined
+}
 
 class CheckParams {
-  constructor(serverless) {
+  constructor(serverless, options) {
     this.serverless = serverless
-    this.hooks = { 'before:package:initialize': () => this.check() }
+    this.options = options ?? {}
+    this.hooks = {
+      initialize: () => this.checkInvokeLocal(),
+      'before:package:initialize': () => this.check(),
+    }
   }
 
   fail(message) {
@@ -38,38 +103,25 @@ class CheckParams {
   }
 
   check() {
+    const problem = paramProblem(this.serverless.service.custom.checkedParams)
+    if (problem !== undefined) this.fail(problem)
+  }
+
+  checkInvokeLocal() {
+    const [command, subcommand] = this.serverless.processedInput?.commands ?? []
+    if (command !== 'invoke' || subcommand !== 'local') return
     const params = this.serverless.service.custom.checkedParams
-    for (const [name, allowed] of Object.entries(CHOICES)) {
-      if (!allowed.includes(String(params[name]))) {
-        this.fail(`--param ${name} must be one of ${allowed.join(', ')}, got "${params[name]}"`)
-      }
-    }
-    const missing = Object.entries(REQUIRED[params.cluster] ?? {}).filter(([name]) => !params[name])
-    if (missing.length > 0) {
-      const list = missing.map(([name, what]) => `--param="${name}=..." (${what})`).join('; ')
-      this.fail(`cluster=${params.cluster} needs ${list}`)
-    }
-    const maxMessageBytes = Number(params.maxMessageBytes)
-    const largest = params.cluster === 'serverless' ? MAX_MESSAGE_BYTES.serverless : MAX_MESSAGE_BYTES.max
-    if (
-      !Number.isInteger(maxMessageBytes) ||
-      maxMessageBytes < MAX_MESSAGE_BYTES.min ||
-      maxMessageBytes > largest
-    ) {
-      this.fail(
-        `--param maxMessageBytes must be a whole number from ${MAX_MESSAGE_BYTES.min} to ${largest}` +
-          `${params.cluster === 'serverless' ? ' on MSK Serverless' : ''}, got "${params.maxMessageBytes}"`,
-      )
-    }
-    if (
-      params.onFailureDestination === 'kafka' &&
-      String(params.gaveUpTopic).length < MIN_GAVE_UP_TOPIC_LENGTH
-    ) {
-      this.fail(
-        `--param gaveUpTopic must have at least ${MIN_GAVE_UP_TOPIC_LENGTH} characters (kafka://TOPIC)`,
-      )
-    }
+    const problem =
+      localStageProblem(
+        this.options.stage ?? this.serverless.service.provider.stage,
+        stagesOf(this.serverless.configurationInput),
+        params.cluster,
+      ) ?? paramProblem(params, { deploying: false })
+    if (problem !== undefined) this.fail(problem)
   }
 }
 
 module.exports = CheckParams
+module.exports.paramProblem = paramProblem
+module.exports.localStageProblem = localStageProblem
+module.exports.stagesOf = stagesOf

@@ -2,7 +2,7 @@
 # A real SQS-compatible server on 127.0.0.1 for the local stack: moto's server (PyPI), pinned.
 #   scripts/sqs/sqs-server.sh install   install it into .local/sqs/venv
 #   scripts/sqs/sqs-server.sh start     start it on 127.0.0.1:$SQS_PORT (9324), in the background
-#   scripts/sqs/sqs-server.sh stop      stop it
+#   scripts/sqs/sqs-server.sh stop      stop it and delete its run folder (log, pid)
 #   scripts/sqs/sqs-server.sh status    exit 0 when it answers
 #   scripts/sqs/sqs-server.sh endpoint  print its URL
 set -euo pipefail
@@ -43,8 +43,8 @@ start() {
 stop() {
   if [[ -f "$RUN_DIR/pid" ]]; then
     kill "$(cat "$RUN_DIR/pid")" 2>/dev/null || true
-    rm -f "$RUN_DIR/pid"
   fi
+  rm -rf "$RUN_DIR"
 }
 
 case "${1:-}" in

@@ -1,4 +1,6 @@
-import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,30 +11,28 @@ import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
-import { KAFKA_SCRIPT, localKafkaConfig, readTopic } from '../support/kafka.js'
+import { startTestBroker, type TestBroker } from '../support/broker.js'
+import { localKafkaConfig, readTopic } from '../support/kafka.js'
 
 /**
- * A broker of its own (other ports, other data), so that stopping it does not disturb the other tests.
- * It is stopped mid-run and started again with its data, as a broker restart or failover would.
+ * A broker of its own (free ports, its data in the run's temp folder), so that stopping it does not
+ * disturb the other tests. It is stopped mid-run and started again with its data, as a broker restart or
+ * failover would.
  */
-const PORTS = { KAFKA_PORT: '19192', KAFKA_CONTROLLER_PORT: '19193', KAFKA_IAM_PORT: '19198' }
-const BROKER = `127.0.0.1:${PORTS.KAFKA_PORT}`
-const broker = (command: 'start' | 'stop', keepData = false) =>
-  execFileSync(KAFKA_SCRIPT, [command], {
-    env: { ...process.env, ...PORTS, KAFKA_KEEP_DATA: keepData ? '1' : '0' },
-    stdio: 'ignore',
-  })
-
-const connection = localKafkaConfig({
-  bootstrapServers: [BROKER],
-  connectTimeoutMs: 1_000,
-  sendTimeoutMs: 5_000,
-})
+let broker: TestBroker
+let BROKER: string
+let connection: ReturnType<typeof localKafkaConfig>
 const admin = () => new Kafka({ clientId: 'outage-admin', brokers: [BROKER], logLevel: logLevel.NOTHING })
 const TOPICS = { source: 'outage-in', sink: 'outage-out', dlq: 'outage-dlq' }
 
 beforeAll(async () => {
-  broker('start')
+  broker = await startTestBroker(mkdtempSync(join(tmpdir(), 'outage-kafka-')))
+  BROKER = broker.address
+  connection = localKafkaConfig({
+    bootstrapServers: [BROKER],
+    connectTimeoutMs: 1_000,
+    sendTimeoutMs: 5_000,
+  })
   const client = admin().admin()
   await client.connect()
   await client.createTopics({
@@ -43,7 +43,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(() => {
-  broker('stop')
+  broker?.stop()
 })
 
 describe('a broker outage in the middle of the pipeline', () => {
@@ -92,9 +92,9 @@ describe('a broker outage in the middle of the pipeline', () => {
     })()
 
     await sleep(3_000)
-    broker('stop', true)
+    broker.stop({ keepData: true })
     await sleep(4_000)
-    broker('start')
+    broker.start()
     await sleep(4_000)
     producing = false
     await producer

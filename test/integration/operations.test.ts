@@ -1,6 +1,8 @@
-import { execFile, execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,32 +20,26 @@ import {
   LocalEventSourceMapping,
 } from '../../scripts/local/event-source-mapping.js'
 import { KafkaTopicDestination, SqsQueueDestination } from '../../scripts/local/on-failure-destinations.js'
-import { KAFKA_SCRIPT, localKafkaConfig, PROJECT_DIR, readTopic } from '../support/kafka.js'
+import { startTestBroker, type TestBroker } from '../support/broker.js'
+import { runCommand, spawnCommand } from '../support/commands.js'
+import { localKafkaConfig, PROJECT_DIR, readTopic } from '../support/kafka.js'
+import { freePorts } from '../support/ports.js'
 
 /**
- * The operator's tools against a broker of their own (other ports, other data), with the local stage's
- * topic names: the mapping gives up during a real broker outage, replay and redrive bring the records
- * back, status reports what is where.
+ * The operator's tools against a broker of their own (free ports, its data in the run's temp folder),
+ * with the local stage's topic names: the mapping gives up during a real broker outage, replay and
+ * redrive bring the records back, status reports what is where.
  */
-const PORTS = { KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_IAM_PORT: '19298' }
-const BROKER = `127.0.0.1:${PORTS.KAFKA_PORT}`
-const broker = (command: 'start' | 'stop', keepData = false) =>
-  execFileSync(KAFKA_SCRIPT, [command], {
-    env: { ...process.env, ...PORTS, KAFKA_KEEP_DATA: keepData ? '1' : '0' },
-    stdio: 'ignore',
-  })
+let broker: TestBroker
+let BROKER: string
+let connection: ReturnType<typeof localKafkaConfig>
+let kafka: Kafka
 const TOPICS = { source: 'stocks-in', sink: 'stocks-out', dlq: 'stocks-dlq', gaveUp: 'stocks-gave-up' }
 /** The local stage's processor group (serverless.yml: SERVICE-STAGE-processor), which status reports on. */
 const PROCESSOR_GROUP = 'msk-lambda-stocks-local-processor'
-const connection = localKafkaConfig({
-  bootstrapServers: [BROKER],
-  connectTimeoutMs: 1_000,
-  sendTimeoutMs: 3_000,
-})
-const kafka = new Kafka({ clientId: 'ops-tests', brokers: [BROKER], logLevel: logLevel.NOTHING })
 
-/** The SQS-compatible server (moto) of scripts/sqs, on a port of its own; it accepts any credentials. */
-const SQS = { port: '19324', endpoint: 'http://127.0.0.1:19324' }
+/** The SQS-compatible server (moto) of scripts/sqs, on a free port; it accepts any credentials. */
+const SQS = { port: '', endpoint: '' }
 const SQS_CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -55,17 +51,18 @@ const sqsServer = (command: 'start' | 'stop') =>
     stdio: 'ignore',
   })
 
+/** An operator command as the user runs it (npm run ...), against this file's broker. */
+function opsCommand(command: 'replay' | 'redrive' | 'status', args: string[] = []) {
+  return runCommand('npm', ['run', '--silent', command, '--', ...args], {
+    env: { ...SQS_CREDENTIALS, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
+  })
+}
+
+/** Its --json summary, once it succeeded. */
 async function ops(command: 'replay' | 'redrive' | 'status', args: string[] = []) {
-  const { stdout } = await promisify(execFile)(
-    'npx',
-    ['tsx', `scripts/ops/${command}.ts`, ...args, '--json'],
-    {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, ...SQS_CREDENTIALS, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  )
-  return JSON.parse(stdout)
+  const result = await opsCommand(command, [...args, '--json'])
+  expect(result.code, result.stderr).toBe(0)
+  return JSON.parse(result.stdout)
 }
 
 async function endOffsets(topic: string): Promise<number> {
@@ -104,7 +101,17 @@ const coordinates = (r: { headers: Record<string, string> }) =>
   `${r.headers['source.partition'] ?? r.headers['dlq.source.partition']}@${r.headers['source.offset'] ?? r.headers['dlq.source.offset']}`
 
 beforeAll(async () => {
-  broker('start')
+  broker = await startTestBroker(mkdtempSync(join(tmpdir(), 'operations-kafka-')))
+  BROKER = broker.address
+  connection = localKafkaConfig({
+    bootstrapServers: [BROKER],
+    connectTimeoutMs: 1_000,
+    sendTimeoutMs: 3_000,
+  })
+  kafka = new Kafka({ clientId: 'ops-tests', brokers: [BROKER], logLevel: logLevel.NOTHING })
+  const [sqsPort] = await freePorts(1)
+  SQS.port = String(sqsPort)
+  SQS.endpoint = `http://127.0.0.1:${sqsPort}`
   const admin = kafka.admin()
   await admin.connect()
   await admin.createTopics({
@@ -115,7 +122,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(() => {
-  broker('stop')
+  broker?.stop()
   sqsServer('stop')
 })
 
@@ -167,11 +174,11 @@ describe('operators’ tools', { sequential: true }, () => {
     })
     await mapping.start()
     await until(() => waiting.size === 2)
-    broker('stop', true)
+    broker.stop({ keepData: true })
     outage()
     // Three failed invocations (the first and two retries) of every event, while the broker is down.
     await until(() => invocations.filter((i) => i.error !== undefined && i.attempt === 3).length >= 2)
-    broker('start')
+    broker.start()
     await until(() => gaveUp.reduce((sum, g) => sum + g.records, 0) >= 170)
     // Given up on means done: the mapping commits past them once the group is back.
     await until(
@@ -345,16 +352,12 @@ describe('operators’ tools', { sequential: true }, () => {
       )
     }
 
-    const child = spawn('npx', ['tsx', 'scripts/ops/replay.ts'], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
-      stdio: 'ignore',
-      detached: true,
+    const replay = spawnCommand('npm', ['run', '--silent', 'replay'], {
+      env: { LOCAL_KAFKA_BOOTSTRAP_SERVERS: BROKER },
     })
-    const exited = new Promise((resolve) => child.once('exit', resolve))
     await until(async () => (await endOffsets(TOPICS.sink)) > sinkBefore, 120_000)
-    process.kill(-(child.pid as number), 'SIGKILL')
-    await exited
+    replay.kill('SIGKILL')
+    await replay.done
     const afterKill = (await endOffsets(TOPICS.sink)) - sinkBefore
     expect(afterKill).toBeLessThan(RECORDS)
 
@@ -445,6 +448,13 @@ describe('operators’ tools', { sequential: true }, () => {
       selected: 0,
     })
     sqs.destroy()
+  })
+
+  it('replay --partition must name a partition the source topic has: refused, with those it has, before reading', async () => {
+    const result = await opsCommand('replay', ['--partition', '9', '--dry-run'])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe('npm run replay: --partition 9: stocks-in has partitions 0, 1')
+    expect(result.stdout).toBe('')
   })
 })
 

@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_BROKER, testKafka } from '../support/kafka.js'
-import { invokeBundle, packagedFunctions, unpackFunction } from '../support/packaged.js'
+import { invokeBundle, unpackedFunction } from '../support/packaged.js'
 
 /** Stands in for CloudFormation's pre-signed response URL: records every PUT, with when it came. */
 let server: Server
 const responses: { method: string | undefined; at: number; body: Record<string, unknown> }[] = []
 let responseUrl: string
 let bundle: string
+let removeBundle: () => void = () => undefined
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -26,10 +27,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`
   // The topics function as deployed: its bundle from the zip `serverless package` makes.
-  bundle = join(unpackFunction(await packagedFunctions('local'), 'topics'), 'functions/topics.js')
+  const topics = await unpackedFunction('local', 'topics')
+  removeBundle = topics.remove
+  bundle = join(topics.dir, 'functions/topics.js')
 }, 180_000)
 afterAll(() => {
   server.close()
+  removeBundle()
 })
 
 type RequestType = CloudFormationCustomResourceEvent['RequestType']

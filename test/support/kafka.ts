@@ -4,12 +4,14 @@ import { join } from 'node:path'
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs'
 import { afterAll, beforeAll } from 'vitest'
 import type { KafkaConnectionConfig } from '../../lib/config.js'
+import { localBrokers } from '../../scripts/local/local-brokers.cjs'
 
 export const PROJECT_DIR = new URL('../..', import.meta.url).pathname
 export const KAFKA_SCRIPT = join(PROJECT_DIR, 'scripts/kafka/kafka.sh')
-export const LOCAL_BROKER = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`
+/** The run's broker (test/support/global-setup.ts), by the rule every local tool follows. */
+export const LOCAL_BROKER = localBrokers().plaintext
 /** The local broker's SASL_SSL listener, where MskIamTokenValidator checks MSK IAM tokens. */
-export const LOCAL_IAM_BROKER = `127.0.0.1:${process.env.KAFKA_IAM_PORT ?? '9098'}`
+export const LOCAL_IAM_BROKER = localBrokers().iam
 export const LOCAL_IAM_REGION = process.env.KAFKA_IAM_REGION ?? 'us-east-1'
 
 /** Identities from scripts/kafka/iam/credentials.properties, which the local validator accepts. */

@@ -1,25 +1,34 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { childOutput } from './child-output.js'
 import { PROJECT_DIR } from './kafka.js'
 import { serverless } from './serverless.js'
 
-/** `serverless package` of a stage, each function's zip unpacked: the code exactly as deployed. */
-export async function packagedFunctions(stage: string, params: Record<string, string> = {}): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), `sls-functions-${stage}-`))
-  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)
-  const result = await serverless(['package', '--stage', stage, '--package', out, ...paramArgs])
-  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`)
-  return out
-}
-
-/** Unpacks one function's zip from a packaged folder; returns the folder holding its bundle. */
-export function unpackFunction(packaged: string, fn: string): string {
+/**
+ * One function's code exactly as deployed: `serverless package` of the stage, the function's zip unpacked
+ * into a temp folder (the package itself removed at once). `remove` deletes the folder.
+ */
+export async function unpackedFunction(
+  stage: string,
+  fn: string,
+  params: Record<string, string> = {},
+): Promise<{ dir: string; remove: () => void }> {
+  const packaged = mkdtempSync(join(tmpdir(), `sls-functions-${stage}-`))
   const dir = mkdtempSync(join(tmpdir(), `fn-${fn}-`))
-  execFileSync('python3', ['-m', 'zipfile', '-e', join(packaged, `${fn}.zip`), dir])
-  return dir
+  try {
+    const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)
+    const result = await serverless(['package', '--stage', stage, '--package', packaged, ...paramArgs])
+    if (result.code !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`)
+    execFileSync('python3', ['-m', 'zipfile', '-e', join(packaged, `${fn}.zip`), dir])
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  } finally {
+    rmSync(packaged, { recursive: true, force: true })
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 export interface Invocation {

@@ -1,17 +1,16 @@
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
+import { runCommand } from './commands.js'
 import { PROJECT_DIR } from './kafka.js'
-
-const run = promisify(execFile)
 
 export interface CliResult {
   readonly code: number
   readonly stdout: string
   readonly stderr: string
+  /** How long the command took, to its exit. */
+  readonly ms: number
 }
 
 const LOCK = join(PROJECT_DIR, '.local', 'serverless-cli.lock')
@@ -46,24 +45,13 @@ export function serverless(args: string[], extraEnv: Record<string, string> = {}
 }
 
 async function runServerless(args: string[], extraEnv: Record<string, string>): Promise<CliResult> {
-  // Not in Lambda; and the CLI logs as a user's would, not through the tests' console (vitest.config.ts).
-  const {
-    AWS_EXECUTION_ENV: _notInLambda,
-    POWERTOOLS_DEV: _testConsole,
-    POWERTOOLS_METRICS_DISABLED: _testMetrics,
-    ...inherited
-  } = process.env
-  try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'serverless', ...args], {
-      cwd: PROJECT_DIR,
-      env: { ...inherited, ...extraEnv, SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 120_000,
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  }
+  // Not in Lambda; a process group of its own, so that a timeout ends the CLI and all it started
+  // (test/support/commands.ts).
+  const result = await runCommand('npx', ['--no-install', 'serverless', ...args], {
+    env: { AWS_EXECUTION_ENV: undefined, ...extraEnv },
+    timeoutMs: 120_000,
+  })
+  return { code: result.code ?? 1, stdout: result.stdout, stderr: result.stderr, ms: result.ms }
 }
 
 export interface Template {
@@ -77,10 +65,16 @@ export interface Template {
 /** `serverless package` into a fresh folder; returns the update template, or throws with the CLI's output. */
 export async function packageTemplate(stage: string, params: Record<string, string>): Promise<Template> {
   const out = mkdtempSync(join(tmpdir(), `sls-package-${stage}-`))
-  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)
-  const result = await serverless(['package', '--stage', stage, '--package', out, ...paramArgs])
-  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`)
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template
+  try {
+    const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)
+    const result = await serverless(['package', '--stage', stage, '--package', out, ...paramArgs])
+    if (result.code !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`)
+    return JSON.parse(
+      readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
 }
 
 /** What an existing cluster needs, with example values. */

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 
 const require = createRequire(import.meta.url)
 const PROJECT_DIR = new URL('../..', import.meta.url).pathname
@@ -64,6 +64,7 @@ describe('kafkajs, producer only, in the producer and processor bundles', () => 
 
   it('fails with a clear error, not silently, if a function ever reaches a part left out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafkajs-producer-only-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const entry = join(dir, 'entry.ts')
     writeFileSync(
       entry,
