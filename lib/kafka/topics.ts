@@ -1,4 +1,4 @@
-import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs'
+import kafkajs, { type Admin, type Kafka } from 'kafkajs'
 import { TopicConfigurationError } from '../errors.js'
 
 export interface TopicSpec {
@@ -20,6 +20,8 @@ export interface TopicChanges {
 }
 
 const MAX_MESSAGE_BYTES = 'max.message.bytes'
+// kafkajs is CommonJS: Node's ESM loader finds none of its named exports but the types.
+const { ConfigResourceTypes } = kafkajs
 
 /** Existing topics that take smaller record batches than asked for, each with what it takes. */
 async function tooSmall(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {

@@ -38,7 +38,11 @@ describe.concurrent('the operator commands and npm start, given a wrong command 
     ['replay', ['--partition', 'abc'], '--partition "abc" is not a whole number 0 or more'],
     ['replay', ['--partition', '-1'], '--partition "-1" is not a whole number 0 or more'],
     ['replay', ['--since', '1h', '--until', '2h'], /--since 1h \(.*\) is not before --until 2h/],
-    ['redrive', ['--reason', 'NOPE'], /--reason "NOPE" is not one of TOMBSTONE, .*INVALID_EVENT_TIME$/],
+    [
+      'redrive',
+      ['--reason', 'NOPE'],
+      /--reason "NOPE" is not one of TOMBSTONE, .*INVALID_EVENT_TIME, RECORD_TOO_LARGE$/,
+    ],
     ['redrive', ['--limit', '0'], '--limit "0" is not a whole number 1 or more'],
     [
       'status',

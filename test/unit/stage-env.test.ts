@@ -22,6 +22,7 @@ const service = (checkedParams: Record<string, unknown>) => ({
       errorHandling: 'true',
       reportBatchItemFailures: 'false',
       tracing: 'Active',
+      maxMessageBytes: 1048588,
       ...checkedParams,
     },
   },
