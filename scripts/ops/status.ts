@@ -66,11 +66,13 @@ const report = {
   topics: Object.fromEntries(
     await Promise.all(topicRoles(topics).map(async (role) => [role, await topicStatus(role)] as const)),
   ),
-  deadLettersByReason: await countRecords(kafka, topics.deadLetters, (_value, headers) =>
-    deadLetterReason(headers),
-  ),
+  // A topic not there yet holds nothing to count.
+  deadLettersByReason:
+    offsets.deadLetters === null
+      ? {}
+      : await countRecords(kafka, topics.deadLetters, (_value, headers) => deadLetterReason(headers)),
   gaveUpByCondition:
-    gaveUpTopic === undefined
+    gaveUpTopic === undefined || offsets.gaveUp === null
       ? {}
       : await countRecords(kafka, gaveUpTopic, (value) => gaveUpCondition(value)),
 }
