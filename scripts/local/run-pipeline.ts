@@ -19,6 +19,7 @@ import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { ensureTopicsOn, topicSpecs } from '../../lib/kafka/topics.js'
 import { describeError } from '../../lib/log.js'
+import { startConsole } from '../console/console.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
 import { WorkerInvoker } from './invokers.js'
 import { lambdaContext } from './lambda-context.js'
@@ -97,6 +98,14 @@ const printer = await startTablePrinter(processorConfig.kafka, {
   topic: topics[kind],
   write: showRow,
 })
+const pipelineConsole = await startConsole({
+  stageName: args.stage,
+  params: args.param,
+  stage,
+  processor: processorConfig,
+  kafka,
+})
+notice(`console: ${pipelineConsole.url}`)
 const gaveUpTopic = stage.mapping.gaveUpTopic
 
 /**
@@ -196,6 +205,7 @@ async function stop(): Promise<void> {
   await producing
   await mapping.stop()
   await printer.disconnect()
+  await pipelineConsole.close()
   if (!brokerWasRunning) spawnSync(kafkaScript, ['stop'], { stdio: 'inherit' })
   process.exit(0)
 }
