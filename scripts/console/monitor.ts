@@ -148,6 +148,8 @@ export class PipelineMonitor {
   #readAt: Date | undefined
   #failure: Situation['failure']
   #readerStartError: string | undefined
+  /** The end offsets of the previous round, per `topic:partition`. */
+  readonly #ends = new Map<string, number>()
   #snapshot: Snapshot | undefined
   #timer: NodeJS.Timeout | undefined
   #polling: Promise<void> = Promise.resolve()
@@ -221,22 +223,28 @@ export class PipelineMonitor {
   }
 
   /**
-   * One reader while every topic is there; a fresh board when a topic went away or was made again (its
-   * ends fell behind where the reader was), so nothing is counted twice or kept from a topic gone.
+   * One reader while every topic is there; a fresh board when a topic went away or was made again (an
+   * end offset went down, which a topic's never does), so nothing is counted twice or kept from a topic
+   * gone.
    */
   async #superviseReader(offsets: Partial<TopicOffsets>): Promise<void> {
     const { topics, kafka } = this.#options
     const roles = topicRoles(topics)
     const missing = roles.some((role) => offsets[role] === null || offsets[role] === undefined)
-    const remade = roles.some((role) =>
-      (offsets[role] ?? []).some((p) => (this.#board.next(topicOf(topics, role), p.partition) ?? 0) > p.end),
-    )
+    let remade = false
+    for (const role of roles) {
+      for (const p of offsets[role] ?? []) {
+        const position = `${topicOf(topics, role)}:${p.partition}`
+        if (p.end < (this.#ends.get(position) ?? 0)) remade = true
+        this.#ends.set(position, p.end)
+      }
+    }
+    if (missing) this.#ends.clear()
     if (this.#reader !== undefined && (missing || remade || this.#reader.error !== undefined)) {
-      const failed = this.#reader.error !== undefined && !missing && !remade
       await this.#reader.stop()
       this.#reader = undefined
-      if (!failed) this.#board = new RecordBoard(topics)
     }
+    if (missing || remade) this.#board = new RecordBoard(topics)
     if (this.#reader !== undefined || missing || this.#stopped) return
     // Joining its group takes a moment: the rounds go on meanwhile.
     const reader = new RecordReader(kafka, topics, this.#board)
