@@ -28,7 +28,10 @@ try {
   await sleep(20_000)
   await pipeline.send([
     { key: 'broken', value: '{"ticker":' },
-    { key: '{"ticker":"AAPL"}', value: '{"event_time":"2026-01-02 03:04:05.0","ticker":"AAPL","price":"12.5"}' },
+    {
+      key: '{"ticker":"AAPL"}',
+      value: '{"event_time":"2026-01-02 03:04:05.0","ticker":"AAPL","price":"12.5"}',
+    },
   ])
   // The mapping away for a while: records wait, the lag rises; back, it takes them.
   await sleep(5_000)
