@@ -137,6 +137,7 @@ describe('the console, in a headless browser', () => {
       .poll(async () => text('#flow [data-node="sink"] .rate'), { timeout: 30_000 })
       .toMatch(/^[1-9][\d.,]* \/s$/)
     expect(await notices()).not.toContain('committed nothing')
+    await expect.poll(async () => (await pageFlow()).sink, { timeout: 60_000 }).toBeGreaterThanOrEqual(100)
 
     // A record the processor cannot read, and one it fails on until the mapping gives up on its batch.
     const broken = `broken-${randomUUID()}`
