@@ -287,7 +287,7 @@ export class PipelineMonitor {
               },
             ]),
           )
-    const lagTotal = sum(offsets?.source, (p) => p.lag ?? 0)
+    const shownCounts = flowCounts(shown)
     const readerError = this.#reader?.error ?? this.#readerStartError
     const situation: Situation = {
       brokers,
@@ -318,10 +318,11 @@ export class PipelineMonitor {
       notices: noticesFor(situation),
       table,
       group: this.#group ?? null,
+      // The last numbers read stay in the picture while the brokers are away, as in the table.
       flow: Object.fromEntries(
-        FLOW_NODES.map((node) => [node, { count: counts[node], rate: rates[node] }]),
+        FLOW_NODES.map((node) => [node, { count: shownCounts[node], rate: rates[node] }]),
       ) as Snapshot['flow'],
-      lag: lagTotal,
+      lag: sum(shown?.source, (p) => p.lag ?? 0),
       deadLetters: {
         total: sum(shown?.deadLetters, (p) => p.end - p.first),
         read: board.read.deadLetters,

@@ -24,7 +24,12 @@ function svg(tag, attributes = {}, ...children) {
 const count = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en'))
 const rate = (r) =>
   r === null || r === undefined ? '– /s' : `${r < 10 ? r.toFixed(1) : Math.round(r).toLocaleString('en')} /s`
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '–')
+/** The time of day on the viewer's clock, as the notices give it: 24-hour HH:MM:SS. */
+function time(iso) {
+  if (!iso) return '–'
+  const at = new Date(iso)
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+}
 
 /** Replaces a part of the page only when what it shows changed: text stays selectable meanwhile. */
 const shown = new Map()
@@ -68,6 +73,8 @@ const ARROWS = [
 ]
 
 function renderFlow(snapshot) {
+  // Numbers from before the brokers went away are shown greyed.
+  document.getElementById('flow').classList.toggle('stale', !snapshot.reachable)
   const data = {
     flow: snapshot.flow,
     topics: snapshot.topics,
