@@ -23,6 +23,9 @@ export interface MonitorOptions {
   readonly rateWindowMs?: number
 }
 
+/** How long after a reader failed the next one starts. */
+const READER_RETRY_MS = 10_000
+
 type Group = { readonly state: string; readonly members: number }
 
 /** Every topic of the pipeline, as the page lists it, with the time of each partition's last record read. */
@@ -148,6 +151,8 @@ export class PipelineMonitor {
   #readAt: Date | undefined
   #failure: Situation['failure']
   #readerStartError: string | undefined
+  /** A reader that failed is made again after a while, not every round. */
+  #nextReaderAt = 0
   /** The end offsets of the previous round, per `topic:partition`. */
   readonly #ends = new Map<string, number>()
   #snapshot: Snapshot | undefined
@@ -241,11 +246,12 @@ export class PipelineMonitor {
     }
     if (missing) this.#ends.clear()
     if (this.#reader !== undefined && (missing || remade || this.#reader.error !== undefined)) {
+      if (this.#reader.error !== undefined) this.#nextReaderAt = Date.now() + READER_RETRY_MS
       await this.#reader.stop()
       this.#reader = undefined
     }
     if (missing || remade) this.#board = new RecordBoard(topics)
-    if (this.#reader !== undefined || missing || this.#stopped) return
+    if (this.#reader !== undefined || missing || this.#stopped || Date.now() < this.#nextReaderAt) return
     // Joining its group takes a moment: the rounds go on meanwhile.
     const reader = new RecordReader(kafka, topics, this.#board)
     this.#reader = reader
@@ -255,6 +261,7 @@ export class PipelineMonitor {
       },
       async (error: unknown) => {
         this.#readerStartError = explainFailure(error).message
+        this.#nextReaderAt = Date.now() + READER_RETRY_MS
         await reader.stop()
         if (this.#reader === reader) this.#reader = undefined
       },
