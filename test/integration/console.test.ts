@@ -101,6 +101,11 @@ function flowOf(report: BrokerPartition[]) {
   }
 }
 
+async function deadLetterCount(): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(LOCAL_STAGE.deadLetters)
+  return offsets.reduce((sum, p) => sum + Number(p.high), 0)
+}
+
 /** Waits until the page shows exactly what the broker reports (the pipeline is still: nothing moves). */
 async function expectPageToMatchBroker() {
   const report = await brokerReport(admin)
@@ -136,12 +141,15 @@ describe('the console, in a headless browser', () => {
     await expect
       .poll(async () => text('#flow [data-node="sink"] .rate'), { timeout: 30_000 })
       .toMatch(/^[1-9][\d.,]* \/s$/)
-    expect(await notices()).not.toContain('committed nothing')
+    // The mapping commits once the processor's writes were acknowledged: a moment after the sink moves.
+    await expect.poll(notices, { timeout: 30_000 }).not.toContain('committed nothing')
     await expect.poll(async () => (await pageFlow()).sink, { timeout: 60_000 }).toBeGreaterThanOrEqual(100)
 
     // A record the processor cannot read, and one it fails on until the mapping gives up on its batch.
     const broken = `broken-${randomUUID()}`
     const [where] = await pipeline.send([{ key: broken, value: '{"ticker":' }])
+    // Dead-lettered before the next one comes: in the same batch it would be given up on with it.
+    await expect.poll(async () => deadLetterCount(), { timeout: 30_000 }).toBe(1)
     await pipeline.send([{ key: InProcessPipeline.GIVE_UP_KEY, value: '{"ticker":"GIVE"}' }])
     await pipeline.stopProducing()
     await untilCaughtUp(admin)
