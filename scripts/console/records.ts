@@ -55,6 +55,23 @@ export interface DeadLetterView {
   readonly source: string
   readonly deadLetteredAt: string
   readonly redrives: number
+  /** What was cut for the record to fit the dead-letter topic, with the original sizes; empty if nothing. */
+  readonly truncated: string
+}
+
+/** The dead letter's own account of what it cut to fit its topic (`dlq.truncated` and the sizes). */
+function truncation(headers: IHeaders | undefined): string {
+  const cut = header(headers, DEAD_LETTER_HEADERS.truncated)
+  if (cut === undefined) return ''
+  const sizes = [
+    ['value', header(headers, DEAD_LETTER_HEADERS.valueBytes)],
+    ['key', header(headers, DEAD_LETTER_HEADERS.keyBytes)],
+  ]
+    .filter(([, bytes]) => bytes !== undefined)
+    .map(([part, bytes]) => `${part} was ${bytes} bytes`)
+  const dropped = header(headers, DEAD_LETTER_HEADERS.headersDropped)
+  if (dropped !== undefined) sizes.push(`${dropped} headers left out`)
+  return `cut to fit the topic: ${cut}${sizes.length > 0 ? ` (${sizes.join(', ')})` : ''}`
 }
 
 /** A dead letter decoded: its record, the reason and detail, and where it came from (its headers). */
@@ -71,6 +88,7 @@ export function deadLetterView(partition: number, message: KafkaMessage): DeadLe
     source: `${coordinate(DEAD_LETTER_HEADERS.topic)}-${coordinate(DEAD_LETTER_HEADERS.partition)}@${coordinate(DEAD_LETTER_HEADERS.offset)}`,
     deadLetteredAt: header(headers, DEAD_LETTER_HEADERS.deadLetteredAt) ?? timeOf(message),
     redrives: Number(header(headers, REDRIVES_HEADER) ?? 0) || 0,
+    truncated: truncation(headers),
   }
 }
 

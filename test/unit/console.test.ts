@@ -4,6 +4,7 @@ import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, type KafkaMessa
 import { describe, expect, it } from 'vitest'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { kafkaDestinationMessages } from '../../lib/ops/on-failure-record.js'
+import { deadLetterMessage } from '../../lib/processor/dead-letter.js'
 import { redriveCommand, replayCommand, shellWord } from '../../scripts/console/commands.js'
 import { consolePort } from '../../scripts/console/console.js'
 import { FLOW_NODES, type FlowNode, History, type Sample } from '../../scripts/console/history.js'
@@ -172,8 +173,29 @@ describe('the record board', () => {
       source: 'stocks-in-1@103',
       deadLetteredAt: '2026-01-02T03:04:05.000Z',
       redrives: 1,
+      truncated: '',
     })
     expect(board.next('stocks-dlq', 0)).toBe(4)
+  })
+
+  it('says what a dead letter cut to fit its topic, from the headers the processor adds', () => {
+    const record: MskRecord = {
+      topic: 'stocks-in',
+      partition: 0,
+      offset: 7,
+      timestamp: 0,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from('k').toString('base64'),
+      value: Buffer.from('x'.repeat(5_000)).toString('base64'),
+      headers: [],
+    }
+    const written = deadLetterMessage(record, { reason: 'INVALID_JSON', detail: 'not JSON' }, 0, 2_000)
+    const headers = Object.fromEntries((written.headers ?? []).map((h) => [h.key, h.value.toString()]))
+    const board = new RecordBoard(TOPICS)
+    board.take('stocks-dlq', 0, [deadLetter(0, 'INVALID_JSON', headers)])
+    expect(board.view().deadLetters[0]?.latest[0]?.truncated).toBe(
+      'cut to fit the topic: value (value was 5000 bytes)',
+    )
   })
 
   it('decodes what the mapping gave up on from the envelope Lambda writes', () => {

@@ -231,7 +231,10 @@ function renderDeadLetters({ deadLetters }) {
                 ['detail', 'detail'],
                 ['deadLetteredAt', 'dead-lettered at'],
               ],
-              r.latest,
+              r.latest.map((letter) => ({
+                ...letter,
+                detail: letter.truncated ? `${letter.detail}; ${letter.truncated}` : letter.detail,
+              })),
             ),
           ),
         ),
