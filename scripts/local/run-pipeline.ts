@@ -21,6 +21,7 @@ import { describeError } from '../../lib/log.js'
 import { explainFailures, nameCommand, undoOnFailure } from '../cli/exit.js'
 import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
 import { UsageError } from '../cli/flags.js'
+import { startConsole } from '../console/console.js'
 import { LocalEventSourceMapping } from './event-source-mapping.js'
 import { WorkerInvoker } from './invokers.js'
 import { lambdaContext } from './lambda-context.js'
@@ -108,6 +109,14 @@ const printer = await startTablePrinter(processorConfig.kafka, {
   topic: topics[kind],
   write: showRow,
 })
+const pipelineConsole = await startConsole({
+  stageName: args.stage,
+  params: args.params,
+  stage,
+  processor: processorConfig,
+  kafka,
+})
+notice(`console: ${pipelineConsole.url}`)
 const gaveUpTopic = stage.mapping.gaveUpTopic
 let stopSqs: () => void = () => undefined
 
@@ -210,6 +219,7 @@ async function stop(): Promise<void> {
   await mapping.stop()
   await printer.disconnect()
   stopSqs()
+  await pipelineConsole.close()
   broker.stop()
   process.exit(0)
 }

@@ -9,6 +9,7 @@ import {
   nonEmpty,
   params,
   parseFlags,
+  seconds,
   timeWindow,
   UsageError,
   url,
@@ -47,6 +48,7 @@ export const USAGE = {
   replay: `npm run replay -- ${STAGE_USAGE} [--since T] [--until T] [--partition N ...] [--group G] [--queue-url URL [--sqs-endpoint URL]] [--dry-run] [--json]`,
   redrive: `npm run redrive -- ${STAGE_USAGE} [--reason R ...] [--since T] [--until T] [--limit N] [--validation ${VALIDATION_MODES.join('|')}] [--group G] [--force] [--dry-run] [--json]`,
   consume: `npm run consume -- [--topic ${TABLE_KINDS.join('|')}] [--from-beginning]`,
+  console: `npm run console -- ${STAGE_USAGE} [--port N] [--interval SECONDS]`,
 } as const
 
 const JSON_OPTION = { json: { type: 'boolean', default: false } } as const
@@ -185,6 +187,31 @@ export function parseConsumeFlags(args: readonly string[]): ConsumeFlags | Help 
     help: false,
     kind: choice('topic', values.topic, TABLE_KINDS),
     fromBeginning: values['from-beginning'],
+  }
+}
+
+export interface ConsoleFlags {
+  readonly help: false
+  readonly stage: string
+  readonly params: readonly string[]
+  /** Undefined: CONSOLE_PORT, else any free port. */
+  readonly port: number | undefined
+  readonly intervalMs: number
+}
+
+export function parseConsoleFlags(args: readonly string[]): ConsoleFlags | Help {
+  const { values, help } = parseFlags(args, {
+    ...STAGE_OPTIONS,
+    port: { type: 'string' },
+    interval: { type: 'string', default: '1' },
+  })
+  if (help) return { help, usage: USAGE.console }
+  return {
+    help: false,
+    stage: nonEmpty('stage', values.stage),
+    params: params(values.param),
+    port: values.port === undefined ? undefined : wholeNumber('port', values.port, 0, 65_535),
+    intervalMs: seconds('interval', values.interval, 0.2, 60) * 1000,
   }
 }
 

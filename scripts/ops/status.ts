@@ -7,14 +7,23 @@
  */
 import '../local/quiet-logs.js'
 import '../cli/exit.js'
-import type { Kafka } from 'kafkajs'
-import { DEAD_LETTER_HEADERS } from '../../lib/processor/dead-letter.js'
 import { explainFailures, nameCommand } from '../cli/exit.js'
 import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
 import { logsNote } from '../local/quiet-logs.js'
 import { parseStatusFlags } from './flags.js'
+import {
+  countRecords,
+  deadLetterReason,
+  gaveUpCondition,
+  lastRecordTimes,
+  type PartitionOffsets,
+  pipelineTopics,
+  readPipelineOffsets,
+  type TopicRole,
+  topicOf,
+  topicRoles,
+} from './pipeline-status.js'
 import { connectStage } from './stage-connection.js'
-import { readToEnd } from './topic-reader.js'
 
 nameCommand('npm run status')
 const args = parseStatusFlags(process.argv.slice(2))
@@ -26,6 +35,7 @@ const { stage, processor, kafka } = await connectStage(args.stage, args.params, 
 explainFailures((error) =>
   cannotReach(error) ? stageBrokerAdvice(stage.cluster, processor.kafka.bootstrapServers) : undefined,
 )
+const topics = pipelineTopics(stage, processor)
 
 interface PartitionStatus {
   partition: number
@@ -36,124 +46,45 @@ interface PartitionStatus {
   lag?: number
 }
 
-async function lastRecordTimes(
-  client: Kafka,
-  topic: string,
-  ends: { partition: number; high: number; low: number }[],
-) {
-  const times = new Map<number, string>()
-  const wanted = ends.filter((end) => end.high > end.low)
-  if (wanted.length === 0) return times
-  const consumer = client.consumer({
-    groupId: `msk-lambda-stocks-status-${process.pid}-${Date.now()}`,
-    maxWaitTimeInMs: 200,
-  })
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        const last = batch.messages[batch.messages.length - 1]
-        if (last !== undefined && !times.has(batch.partition))
-          times.set(batch.partition, new Date(Number(last.timestamp)).toISOString())
-        if (times.size === wanted.length) resolve()
-      },
-    })
-  })
-  for (const end of wanted) consumer.seek({ topic, partition: end.partition, offset: String(end.high - 1) })
-  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10_000))])
-  await consumer.disconnect()
-  return times
-}
+const admin = kafka.admin()
+await admin.connect()
+const offsets = await readPipelineOffsets(admin, topics).finally(() => admin.disconnect())
 
-async function topicStatus(
-  client: Kafka,
-  topic: string,
-  groupId?: string,
-): Promise<PartitionStatus[] | null> {
-  const admin = client.admin()
-  await admin.connect()
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return null
-    const ends = (await admin.fetchTopicOffsets(topic)).map((o) => ({
-      partition: o.partition,
-      low: Number(o.low),
-      high: Number(o.high),
-    }))
-    const [committed] = groupId === undefined ? [] : await admin.fetchOffsets({ groupId, topics: [topic] })
-    const times = await lastRecordTimes(client, topic, ends)
-    return ends
-      .sort((a, b) => a.partition - b.partition)
-      .map((end) => {
-        const status: PartitionStatus = {
-          partition: end.partition,
-          first: end.low,
-          end: end.high,
-          lastRecordAt: times.get(end.partition) ?? null,
-        }
-        if (groupId === undefined) return status
-        const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1)
-        return {
-          ...status,
-          committed: offset < 0 ? null : offset,
-          lag: end.high - (offset < 0 ? end.low : offset),
-        }
-      })
-  } finally {
-    await admin.disconnect()
+async function topicStatus(role: TopicRole) {
+  const topic = topicOf(topics, role)
+  const partitions: readonly PartitionOffsets[] | null = offsets[role] ?? null
+  if (partitions === null) return { topic, partitions: null }
+  const times = await lastRecordTimes(kafka, topic, partitions)
+  return {
+    topic,
+    partitions: partitions.map(
+      ({ partition, first, end, ...group }): PartitionStatus => ({
+        partition,
+        first,
+        end,
+        lastRecordAt: times.get(partition) ?? null,
+        ...group,
+      }),
+    ),
   }
 }
 
-async function countBy(
-  topic: string,
-  label: (value: Buffer | null, headers: Record<string, unknown>) => string,
-) {
-  const counts: Record<string, number> = {}
-  await readToEnd({
-    kafka,
-    topic,
-    onBatch: async (_partition, messages) => {
-      for (const message of messages) {
-        const key = label(message.value, message.headers ?? {})
-        counts[key] = (counts[key] ?? 0) + 1
-      }
-      return undefined
-    },
-  })
-  return counts
-}
-
-const gaveUpTopic = stage.mapping.gaveUpTopic
+const gaveUpTopic = topics.gaveUp
 const report = {
   stage: args.stage,
-  consumerGroupId: stage.mapping.consumerGroupId,
-  topics: {
-    source: {
-      topic: stage.mapping.topic,
-      partitions: await topicStatus(kafka, stage.mapping.topic, stage.mapping.consumerGroupId),
-    },
-    sink: { topic: processor.sinkTopic, partitions: await topicStatus(kafka, processor.sinkTopic) },
-    deadLetters: {
-      topic: processor.deadLetterTopic,
-      partitions: await topicStatus(kafka, processor.deadLetterTopic),
-    },
-    ...(gaveUpTopic === undefined
-      ? {}
-      : { gaveUp: { topic: gaveUpTopic, partitions: await topicStatus(kafka, gaveUpTopic) } }),
-  },
-  deadLettersByReason: await countBy(processor.deadLetterTopic, (_value, headers) =>
-    String(headers[DEAD_LETTER_HEADERS.reason] ?? 'unknown'),
+  consumerGroupId: topics.consumerGroupId,
+  topics: Object.fromEntries(
+    await Promise.all(topicRoles(topics).map(async (role) => [role, await topicStatus(role)] as const)),
   ),
-  gaveUpByCondition:
-    gaveUpTopic === undefined
+  // A topic not there yet holds nothing to count.
+  deadLettersByReason:
+    offsets.deadLetters === null
       ? {}
-      : await countBy(gaveUpTopic, (value) => {
-          try {
-            return String(JSON.parse(value?.toString() ?? '').requestContext?.condition ?? 'unknown')
-          } catch {
-            return 'unreadable'
-          }
-        }),
+      : await countRecords(kafka, topics.deadLetters, (_value, headers) => deadLetterReason(headers)),
+  gaveUpByCondition:
+    gaveUpTopic === undefined || offsets.gaveUp === null
+      ? {}
+      : await countRecords(kafka, gaveUpTopic, (value) => gaveUpCondition(value)),
 }
 
 if (args.json) {

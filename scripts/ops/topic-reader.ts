@@ -135,6 +135,20 @@ export async function readToEnd(options: ReadOptions): Promise<PartitionRange[]>
     await finished
   } finally {
     await consumer.disconnect()
+    if (options.groupId === undefined) await deleteGroup(kafka, groupId)
   }
   return ranges
+}
+
+/** Deletes a throwaway consumer group once its consumer left; one already gone is fine. */
+export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+    await admin.deleteGroups([groupId])
+  } catch {
+    // Gone already, or the broker is away: an empty group without offsets expires by itself.
+  } finally {
+    await admin.disconnect()
+  }
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../../scripts/cli/flags.js'
 import { parseStartFlags } from '../../scripts/local/start-flags.js'
 import {
   checkPartitions,
+  parseConsoleFlags,
   parseConsumeFlags,
   parseRedriveFlags,
   parseReplayFlags,
@@ -169,6 +170,27 @@ describe('npm run consume', () => {
       '--topic "dlq" is not one of sink, dead-letters, gave-up',
     )
     expect(refusal(parseConsumeFlags, ['--stage', 'local']).message).toContain("Unknown option '--stage'")
+  })
+})
+
+describe('npm run console', () => {
+  it('takes a stage, params, a port and the refresh interval', () => {
+    expect(parseConsoleFlags(['--stage', 'local-iam', '--port', '8080', '--interval', '2.5'])).toEqual({
+      help: false,
+      stage: 'local-iam',
+      params: [],
+      port: 8080,
+      intervalMs: 2_500,
+    })
+    expect(parseConsoleFlags([])).toMatchObject({ stage: 'local', port: undefined, intervalMs: 1_000 })
+  })
+
+  it.each([
+    [['--port', '70000'], '--port "70000" is not a whole number from 0 to 65535'],
+    [['--port', 'x'], '--port "x" is not a whole number from 0 to 65535'],
+    [['--interval', '0.1'], '--interval "0.1" is not a number of seconds from 0.2 to 60'],
+  ])('refuses %j', (args, message) => {
+    expect(refusal(parseConsoleFlags, args).message).toBe(message)
   })
 })
 
