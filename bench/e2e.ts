@@ -6,7 +6,7 @@ import { transformRecord } from '../lib/processor/transform.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'
 import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { localKafkaConfig } from '../test/support/kafka.js'
-import { countOf, makeMskEvent } from './events.js'
+import { countOf, format, makeMskEvent, transformOptions } from './events.js'
 import { type Measurement, summarise, timeAlternating, timeRounds } from './stats.js'
 
 const BROKER = localBrokers().plaintext
@@ -46,12 +46,12 @@ export async function benchEndToEnd(size: number, rounds: number): Promise<EndTo
   const records = countOf(event)
 
   const sink = new KafkajsSink(localKafkaConfig({ clientId: 'bench-processor', sendTimeoutMs: 120_000 }))
-  const processEvent = () => processMskEvent(event, { sink, sinkTopic, deadLetterTopic })
+  const processEvent = () => processMskEvent(event, { sink, sinkTopic, deadLetterTopic, format })
 
   const processed = Object.values(event.records)
     .flat()
     .flatMap((record) => {
-      const outcome = transformRecord(record, 0)
+      const outcome = transformRecord(record, transformOptions)
       return outcome.kind === 'sink' ? outcome.messages : [outcome.message]
     })
   const sendProcessed = () => sink.send([{ topic: sinkTopic, messages: processed }])

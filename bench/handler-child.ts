@@ -14,7 +14,7 @@ import type { MskEvent } from '../lib/msk/event.js'
 import { transformRecord } from '../lib/processor/transform.js'
 import { lambdaContext } from '../scripts/local/lambda-context.js'
 import { localBrokers } from '../scripts/local/local-brokers.cjs'
-import { makeMskEvent } from './events.js'
+import { makeMskEvent, transformOptions } from './events.js'
 import { timeAlternating } from './stats.js'
 import { withProducerTraceHeaders } from './tracing-events.js'
 
@@ -35,7 +35,7 @@ const invoke = () => handler(event, lambdaContext('bench-processor', 60_000))
 const messages = Object.values(event.records)
   .flat()
   .flatMap((record) => {
-    const outcome = transformRecord(record, 0)
+    const outcome = transformRecord(record, transformOptions)
     return outcome.kind === 'sink' ? outcome.messages : [outcome.message]
   })
   .map(({ key, value, headers }) => ({

@@ -5,7 +5,7 @@ import type { MskEvent } from '../lib/msk/event.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
 import { traceProcessing } from '../lib/tracing/partition-batches.js'
 import { LOCAL_DAEMON_VARIABLE, Tracer, tracingSettings } from '../lib/tracing/tracer.js'
-import { countOf, makeMskEvent } from './events.js'
+import { countOf, format, makeMskEvent } from './events.js'
 import { type Measurement, summarise, timeAlternating } from './stats.js'
 import { startDiscardingDaemon, withProducerTraceHeaders } from './tracing-events.js'
 
@@ -78,7 +78,7 @@ export interface HotPathResult {
   readonly traced: Measurement
 }
 
-const options = { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq' }
+const options = { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq', format }
 
 /**
  * The processor handler's work around processMskEvent (functions/processor.ts, the traceInvocation

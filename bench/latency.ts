@@ -28,9 +28,8 @@ import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import type { MessageSink, PartitionDelivery, TopicMessages } from '../lib/kafka/sink.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'
 import { epochMicros } from '../lib/stocks/clock.js'
-import { encodeKey, encodeStock } from '../lib/stocks/codec.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
-import { TICKERS } from '../lib/stocks/stock.js'
+import { stockJson, TICKERS, tickerKey } from '../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../scripts/local/event-source-mapping.js'
 import { processorWorker } from '../scripts/local/processor-worker.js'
 import { loadStageSettings } from '../scripts/local/stage-env.js'
@@ -173,7 +172,7 @@ async function sendAtRate(
     // Not awaited: the next chunk is due on time whether or not this one is acknowledged yet (kafkajs
     // queues it); a failure is reported below, after the handler attached here keeps it from crashing us.
     const send = sink.send([
-      { topic, messages: stocks.map((s) => ({ key: encodeKey(s.ticker), value: encodeStock(s) })) },
+      { topic, messages: stocks.map((s) => ({ key: tickerKey(s.ticker), value: stockJson(s) })) },
     ])
     send.catch(() => undefined)
     sends.push(send)
@@ -315,7 +314,7 @@ async function runScenario(
     // init, its connection). One record per ticker covers both partitions; not JSON, they are
     // dead-lettered and never reach the sink.
     await producer.send([
-      { topic: source, messages: TICKERS.map((t) => ({ key: encodeKey(t), value: 'warm-up' })) },
+      { topic: source, messages: TICKERS.map((t) => ({ key: tickerKey(t), value: 'warm-up' })) },
     ])
     const warmUpDeadline = Date.now() + 60_000
     while ((await recordsOn(admin, deadLetters)) < TICKERS.length) {

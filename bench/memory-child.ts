@@ -4,7 +4,7 @@ import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
 import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { localKafkaConfig } from '../test/support/kafka.js'
-import { makeMskEvent } from './events.js'
+import { format, makeMskEvent } from './events.js'
 
 const size = Number(process.argv[2] ?? 10_000)
 const suffix = Date.now().toString(36)
@@ -25,6 +25,7 @@ await processMskEvent(makeMskEvent(size), {
   sink,
   sinkTopic: `mem-out-${suffix}`,
   deadLetterTopic: `mem-dlq-${suffix}`,
+  format,
 })
 await sink.close()
 process.stdout.write(JSON.stringify({ beforeKb: before, peakKb: process.resourceUsage().maxRSS }))

@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type Admin, Kafka, logLevel } from 'kafkajs'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import type { OutgoingMessage } from '../lib/kafka/sink.js'
-import { encodeKey, encodeStock } from '../lib/stocks/codec.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
+import { stockJson, tickerKey } from '../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../scripts/local/event-source-mapping.js'
 import { processorWorker } from '../scripts/local/processor-worker.js'
 import { loadStageSettings } from '../scripts/local/stage-env.js'
@@ -192,7 +192,7 @@ function producerRecords(count: number): OutgoingMessage[] {
   const messages: OutgoingMessage[] = []
   while (messages.length < count) {
     for (const stock of generateStockBatch()) {
-      if (messages.length < count) messages.push({ key: encodeKey(stock.ticker), value: encodeStock(stock) })
+      if (messages.length < count) messages.push({ key: tickerKey(stock.ticker), value: stockJson(stock) })
     }
   }
   return messages

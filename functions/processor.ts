@@ -8,7 +8,8 @@ import { logger } from '../lib/log.js'
 import { metrics, recordProcessorMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import type { MskEvent } from '../lib/msk/event.js'
-import { type ProcessSummary, processMskEvent } from '../lib/processor/process-event.js'
+import { batchResponse, type ProcessSummary } from '../lib/processor/batch-response.js'
+import { processMskEvent } from '../lib/processor/process-event.js'
 import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
 import { carriesSampledTrace, traceProcessing } from '../lib/tracing/partition-batches.js'
 import { tracer } from '../lib/tracing/tracer.js'
@@ -27,16 +28,16 @@ export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
   .handler(async (event, context) => {
     const startedAt = Date.now()
     const tracing = { sink, deadLetterTopic: config.deadLetterTopic, name: context.functionName }
-    const summary = await traceProcessing(invocationSpan(context), event, tracing, (tracedSink) =>
+    const result = await traceProcessing(invocationSpan(context), event, tracing, (tracedSink) =>
       processMskEvent(event, {
         sink: tracedSink,
         sinkTopic: config.sinkTopic,
         deadLetterTopic: config.deadLetterTopic,
-        reportBatchItemFailures: config.reportBatchItemFailures,
+        format: config.format,
         validation: config.validation,
         maxMessageBytes: config.kafka.maxMessageBytes,
       }),
     )
-    recordProcessorMetrics(summary, Date.now() - startedAt)
-    return summary
+    recordProcessorMetrics(result, Date.now() - startedAt)
+    return batchResponse(result, config.reportBatchItemFailures)
   })

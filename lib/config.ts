@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js'
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from './kafka/record-size.js'
-import { VALIDATION_MODES, type ValidationMode } from './stocks/codec.js'
+import { DEFAULT_SINK_FORMAT, SINK_FORMAT_NAMES, SINK_FORMATS } from './sink-formats.js'
+import { type StockFormat, VALIDATION_MODES, type ValidationMode } from './stocks/format.js'
 
 /**
  * Settings come from environment variables (set from stage params in serverless.yml). Each loader reads
@@ -64,6 +65,10 @@ export interface ProcessorConfig {
   readonly deadLetterTopic: string
   /** Must match the event source mapping's FunctionResponseTypes (ReportBatchItemFailures). */
   readonly reportBatchItemFailures: boolean
+  /** The sink format's name (SINK_FORMAT): `flink` (the default) or `json`. */
+  readonly sinkFormat: string
+  /** The sink format: how records are read from the source topic and written to the sink. */
+  readonly format: StockFormat
   /** How source values are read: `strict` (the default) or exactly as the Flink job did (`flink`). */
   readonly validation: ValidationMode
 }
@@ -214,11 +219,21 @@ export function loadProcessorConfig(
   brokers: BrokerSource = 'explicit',
 ): ProcessorConfig {
   const read = new Reader(env)
+  const sinkFormat = read.oneOf('SINK_FORMAT', SINK_FORMAT_NAMES, DEFAULT_SINK_FORMAT)
+  const format = SINK_FORMATS[sinkFormat] ?? (SINK_FORMATS[DEFAULT_SINK_FORMAT] as StockFormat)
+  const validation = read.oneOf('VALIDATION_MODE', VALIDATION_MODES, 'strict')
+  if (!format.validations.includes(validation)) {
+    read.problems.push(
+      `VALIDATION_MODE ${validation} needs a sink format that offers it; SINK_FORMAT ${sinkFormat} offers ${format.validations.join(', ')}`,
+    )
+  }
   return read.done('processor', {
     kafka: readKafka(read, env, brokers),
     sinkTopic: read.topic('SINK_TOPIC', 'stocks-out'),
     deadLetterTopic: read.topic('DEAD_LETTER_TOPIC', 'stocks-dlq'),
     reportBatchItemFailures: read.boolean('REPORT_BATCH_ITEM_FAILURES', false),
-    validation: read.oneOf('VALIDATION_MODE', VALIDATION_MODES, 'strict'),
+    sinkFormat,
+    format,
+    validation,
   })
 }

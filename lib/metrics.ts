@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
-import type { ProcessSummary } from './processor/process-event.js'
+import { logger } from './log.js'
+import type { ProcessResult } from './processor/process-event.js'
 import type { ProduceSummary } from './producer/produce-batches.js'
 import { SERVICE_NAME } from './service.js'
 
@@ -11,11 +12,13 @@ import { SERVICE_NAME } from './service.js'
  */
 export const metrics = new Metrics({
   serviceName: SERVICE_NAME,
+  // Its own warnings (an invocation with no metrics) as JSON log lines, like every other line.
+  logger,
   ...(process.env.STAGE === undefined ? {} : { defaultDimensions: { stage: process.env.STAGE } }),
 })
 
-export function recordProcessorMetrics(summary: ProcessSummary, processingMs: number): void {
-  metrics.addMetric('RecordsIn', MetricUnit.Count, summary.records + (summary.recordsNotAcknowledged ?? 0))
+export function recordProcessorMetrics(summary: ProcessResult, processingMs: number): void {
+  metrics.addMetric('RecordsIn', MetricUnit.Count, summary.records)
   metrics.addMetric('RecordsOut', MetricUnit.Count, summary.written)
   metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, summary.deadLettered)
   metrics.addMetric('BatchProcessingTime', MetricUnit.Milliseconds, processingMs)

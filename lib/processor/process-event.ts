@@ -1,30 +1,23 @@
-import { asError, KafkaDeliveryError } from '../errors.js'
+import { asError } from '../errors.js'
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from '../kafka/record-size.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
 import { logger } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
-import type { ValidationMode } from '../stocks/codec.js'
+import type { StockFormat, ValidationMode } from '../stocks/format.js'
+import type { RejectionReason } from '../stocks/reasons.js'
 import { transformRecord } from './transform.js'
 
 export interface ProcessorDeps {
   readonly sink: MessageSink
   readonly sinkTopic: string
   readonly deadLetterTopic: string
-  /**
-   * Answer with Lambda's partial batch response (the event source mapping must have
-   * `FunctionResponseTypes: [ReportBatchItemFailures]`): each source partition is sent on its own, and
-   * only the partitions whose records were not acknowledged are reported, so Lambda re-sends only them.
-   */
-  readonly reportBatchItemFailures?: boolean
+  /** The sink format (SINK_FORMAT): how source values are read and sink records written. */
+  readonly format: StockFormat
   /** How source values are read; `strict` when not given. */
   readonly validation?: ValidationMode
   /** The topics' `max.message.bytes` (KAFKA_MAX_MESSAGE_BYTES): no record written is larger. */
   readonly maxMessageBytes?: number
   readonly now?: () => number
-}
-
-/** Lambda's partial batch response for Kafka: resume `topic-partition` from `offset`. */
-export interface KafkaBatchItemFailure {
-  readonly itemIdentifier: { readonly partition: string; readonly offset: number }
 }
 
 /** What became of one source partition's records. */
@@ -37,25 +30,26 @@ export interface PartitionResult {
   readonly written: number
   /** Source records dead-lettered. */
   readonly deadLettered: number
+  /** How many were dead-lettered for each reason. */
+  readonly deadLetterReasons: Readonly<Partial<Record<RejectionReason, number>>>
   readonly deliveries: readonly PartitionDelivery[]
   /** Why the partition's records were not acknowledged; absent when they all were. */
   readonly error?: Error
 }
 
-export interface ProcessSummary {
-  /** Source records of the partitions acknowledged. */
-  readonly records: number
-  /** Sink records written. */
-  readonly written: number
-  /** Source records dead-lettered. */
-  readonly deadLettered: number
-  readonly deliveries: PartitionDelivery[]
+/** What happened to an event's records: per partition, and in all. */
+export interface ProcessResult {
   /** Every source partition of the event, in event order, acknowledged or not. */
   readonly partitions: readonly PartitionResult[]
-  /** Present when partial batch responses are on; empty when every record was acknowledged. */
-  readonly batchItemFailures?: KafkaBatchItemFailure[]
-  /** Records of the partitions reported in batchItemFailures, which Lambda sends again. */
-  readonly recordsNotAcknowledged?: number
+  /** Source records of the event. */
+  readonly records: number
+  /** Sink records the brokers acknowledged. */
+  readonly written: number
+  /** Source records dead-lettered, and acknowledged. */
+  readonly deadLettered: number
+  /** Source records of the partitions not acknowledged, which Lambda must send again. */
+  readonly notAcknowledged: number
+  readonly deliveries: readonly PartitionDelivery[]
   /** How long ago the oldest record of the event was written to the source topic. */
   readonly oldestRecordAgeMs?: number
 }
@@ -69,6 +63,7 @@ interface PartitionWork {
   readonly batches: TopicMessages[]
   readonly written: number
   readonly deadLettered: number
+  readonly deadLetterReasons: Partial<Record<RejectionReason, number>>
 }
 
 /** The per-record step over one source partition's records, in offset order. */
@@ -80,13 +75,21 @@ function transformPartition(
 ): PartitionWork {
   const sinkMessages: OutgoingMessage[] = []
   const deadLetters: OutgoingMessage[] = []
+  const deadLetterReasons: Partial<Record<RejectionReason, number>> = {}
+  const options = {
+    format: deps.format,
+    validation: deps.validation ?? 'strict',
+    maxMessageBytes: deps.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+    deadLetteredAt,
+  }
   for (const record of records) {
-    const outcome = transformRecord(record, deadLetteredAt, deps.validation, deps.maxMessageBytes)
+    const outcome = transformRecord(record, options)
     if (outcome.kind === 'sink') {
       for (const message of outcome.messages) sinkMessages.push(message)
       continue
     }
     deadLetters.push(outcome.message)
+    deadLetterReasons[outcome.reason] = (deadLetterReasons[outcome.reason] ?? 0) + 1
     logger.warn('Record dead-lettered', {
       topic: record.topic,
       partition: record.partition,
@@ -106,43 +109,45 @@ function transformPartition(
     ],
     written: sinkMessages.length,
     deadLettered: deadLetters.length,
+    deadLetterReasons,
   }
 }
 
 /** Sends one partition's records; a failure is its result, never another partition's. */
 async function sendPartition(part: PartitionWork, sink: MessageSink): Promise<PartitionResult> {
-  const { id, records, firstOffset, written, deadLettered } = part
+  const { id, records, firstOffset, written, deadLettered, deadLetterReasons } = part
   try {
     const deliveries = await sink.send(part.batches)
-    return { id, records, firstOffset, written, deadLettered, deliveries }
+    return { id, records, firstOffset, written, deadLettered, deadLetterReasons, deliveries }
   } catch (thrown) {
     const error = asError(thrown)
     logger.error('Partition not acknowledged', { partition: id, fromOffset: firstOffset, records, error })
-    return { id, records, firstOffset, written: 0, deadLettered: 0, deliveries: [], error }
+    return {
+      id,
+      records,
+      firstOffset,
+      written: 0,
+      deadLettered: 0,
+      deadLetterReasons: {},
+      deliveries: [],
+      error,
+    }
   }
 }
 
-/** The error an invocation fails with: every partition that was not acknowledged, each with its cause. */
-function deliveryFailure(failed: readonly PartitionResult[], total: number): KafkaDeliveryError {
-  const each = failed.map(
-    (part) => `${part.id} from offset ${part.firstOffset} (${part.records} records): ${part.error?.message}`,
-  )
-  return new KafkaDeliveryError(
-    `${failed.length} of ${total} partitions not acknowledged; Lambda retries them: ${each.join('; ')}`,
-    { cause: failed.length === 1 ? failed[0]?.error : new AggregateError(failed.map((part) => part.error)) },
-  )
-}
+const sum = (parts: readonly PartitionResult[], count: (part: PartitionResult) => number) =>
+  parts.reduce((total, part) => total + count(part), 0)
 
 /**
  * Processes one MSK event: every record is either written to the sink topic or dead-lettered, and the
- * promise resolves only when the brokers have acknowledged them. Each source partition is sent on its
- * own, so one partition's failure never fails another's. With partial batch responses on, the partitions
- * that failed are reported for retry (or, when none was acknowledged, the invocation fails, which Lambda's
- * metrics and alarms see); without, any failure fails the invocation, naming each failed partition, and
- * Lambda retries the whole batch (at-least-once). Records go out in event order, and one ticker always
- * maps to one sink partition, so each ticker's order within a source partition holds.
+ * promise resolves once the brokers have acknowledged them or refused them. Each source partition is sent
+ * on its own, so one partition's failure never fails another's; the result says, per partition, what was
+ * written, what was dead-lettered and why, and what was not acknowledged with its cause. What the
+ * invocation answers Lambda (lib/processor/batch-response.ts) follows from it. Records go out in event
+ * order, and one ticker always maps to one sink partition, so each ticker's order within a source
+ * partition holds.
  */
-export async function processMskEvent(event: unknown, deps: ProcessorDeps): Promise<ProcessSummary> {
+export async function processMskEvent(event: unknown, deps: ProcessorDeps): Promise<ProcessResult> {
   assertMskEvent(event)
   const now = deps.now ?? Date.now
   const deadLetteredAt = now()
@@ -150,28 +155,17 @@ export async function processMskEvent(event: unknown, deps: ProcessorDeps): Prom
     transformPartition(id, records, deps, deadLetteredAt),
   )
   const partitions = await Promise.all(work.map((part) => sendPartition(part, deps.sink)))
-  const failed = partitions.filter((part) => part.error !== undefined)
-  if (failed.length > 0 && (!deps.reportBatchItemFailures || failed.length === partitions.length)) {
-    throw deliveryFailure(failed, partitions.length)
-  }
   const acknowledged = partitions.filter((part) => part.error === undefined)
   const oldest = Math.min(
     ...work.filter((_, i) => partitions[i]?.error === undefined).map((part) => part.oldestTimestamp),
   )
   return {
-    records: acknowledged.reduce((sum, part) => sum + part.records, 0),
-    written: acknowledged.reduce((sum, part) => sum + part.written, 0),
-    deadLettered: acknowledged.reduce((sum, part) => sum + part.deadLettered, 0),
-    deliveries: acknowledged.flatMap((part) => part.deliveries),
     partitions,
+    records: sum(partitions, (part) => part.records),
+    written: sum(acknowledged, (part) => part.written),
+    deadLettered: sum(acknowledged, (part) => part.deadLettered),
+    notAcknowledged: sum(partitions, (part) => (part.error === undefined ? 0 : part.records)),
+    deliveries: acknowledged.flatMap((part) => part.deliveries),
     ...(Number.isFinite(oldest) ? { oldestRecordAgeMs: Math.max(0, now() - oldest) } : {}),
-    ...(deps.reportBatchItemFailures
-      ? {
-          batchItemFailures: failed.map((part) => ({
-            itemIdentifier: { partition: part.id, offset: part.firstOffset },
-          })),
-          recordsNotAcknowledged: failed.reduce((sum, part) => sum + part.records, 0),
-        }
-      : {}),
   }
 }

@@ -1,15 +1,9 @@
-import { fitsAlone, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes } from '../kafka/record-size.js'
+import { fitsAlone, recordBytes } from '../kafka/record-size.js'
 import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
 import { decodeAsciiBase64, decodeBase64, type MskRecord } from '../msk/event.js'
-import {
-  decodeStock,
-  decodeStockText,
-  encodeKey,
-  encodeSinkValue,
-  type Rejection,
-  type RejectionReason,
-  type ValidationMode,
-} from '../stocks/codec.js'
+import type { ReadResult, StockFormat, ValidationMode, Written } from '../stocks/format.js'
+import type { Rejection, RejectionReason } from '../stocks/reasons.js'
+import { transformStock } from '../stocks/stock.js'
 import { carriedTraceHeaders } from '../tracing/record-headers.js'
 import { deadLetterMessage } from './dead-letter.js'
 
@@ -21,7 +15,7 @@ export const SOURCE_HEADERS = {
 } as const
 
 export type RecordOutcome =
-  /** One sink record per row; a value holds several only when it is a JSON array (`flink` mode). */
+  /** One sink record per stock; a value holds several only when it is a JSON array (`flink` mode). */
   | { readonly kind: 'sink'; readonly messages: readonly OutgoingMessage[] }
   | {
       readonly kind: 'dead-letter'
@@ -94,50 +88,55 @@ function tooLarge(
   return messages.find((message) => !fitsAlone(message, maxMessageBytes))
 }
 
-/**
- * The per-record step, free of I/O: a record the mode accepts becomes its sink message, re-keyed by
- * ticker, byte for byte as the Flink job wrote it; anything else becomes a dead-letter message that keeps
- * the original key, value and headers untouched (cut to fit the dead-letter topic only when they would not)
- * and says why. No record becomes a message over `maxMessageBytes`, the topics' limit.
- */
-export function transformRecord(
-  record: MskRecord,
-  deadLetteredAt: number,
-  mode: ValidationMode = 'strict',
-  maxMessageBytes: number = KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
-): RecordOutcome {
-  // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
-  const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
-  const decoded =
-    text === undefined ? decodeStock(decodeBase64(record.value), mode) : decodeStockText(text, mode)
-  const rejection = decoded.ok ? undefined : decoded
-  if (decoded.ok) {
-    const headers = sourceHeaders(record)
-    const messages = decoded.rows.map((row) => ({
-      key: encodeKey(row.ticker),
-      value: encodeSinkValue(row),
-      headers,
-    }))
-    const oversized = tooLarge(messages, record, maxMessageBytes)
-    if (oversized === undefined) return { kind: 'sink', messages }
-    return deadLetter(record, deadLetteredAt, maxMessageBytes, {
-      reason: 'RECORD_TOO_LARGE',
-      detail: `its sink record would be ${recordBytes(oversized)} bytes; the topics take up to ${maxMessageBytes}`,
-    })
-  }
-  return deadLetter(record, deadLetteredAt, maxMessageBytes, rejection as Rejection)
+/** How the processor reads and writes records: the sink format, its validation, the topics' limit. */
+export interface TransformOptions {
+  readonly format: StockFormat
+  readonly validation: ValidationMode
+  /** The topics' `max.message.bytes`: no record becomes a message larger. */
+  readonly maxMessageBytes: number
+  /** When the records are dead-lettered, epoch milliseconds. */
+  readonly deadLetteredAt: number
 }
 
-function deadLetter(
-  record: MskRecord,
-  deadLetteredAt: number,
-  maxMessageBytes: number,
-  rejection: Rejection,
-): RecordOutcome {
+/** What a record becomes on the sink: the format's stocks through the rules, or what the format wrote as read. */
+function sinkRecords(read: ReadResult & { ok: true }, format: StockFormat): readonly Written[] | Rejection {
+  if ('written' in read) return read.written
+  const written: Written[] = []
+  for (const stock of read.stocks) {
+    const outcome = transformStock(stock)
+    if (outcome.kind === 'dead-letter') return outcome
+    written.push(format.write(outcome.stock))
+  }
+  return written
+}
+
+/**
+ * The per-record step, free of I/O: the sink format reads the record's value, the rules (lib/stocks/stock.ts)
+ * decide, and each stock becomes a sink message re-keyed by ticker, in the format; anything else becomes a
+ * dead-letter message that keeps the original key, value and headers untouched (cut to fit the dead-letter
+ * topic only when they would not) and says why. No record becomes a message over `maxMessageBytes`.
+ */
+export function transformRecord(record: MskRecord, options: TransformOptions): RecordOutcome {
+  // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
+  const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
+  const read = options.format.read(text ?? decodeBase64(record.value), options.validation)
+  const written = read.ok ? sinkRecords(read, options.format) : read
+  if ('reason' in written) return deadLetter(record, options, written)
+  const headers = sourceHeaders(record)
+  const messages = written.map(({ key, value }) => ({ key, value, headers }))
+  const oversized = tooLarge(messages, record, options.maxMessageBytes)
+  if (oversized === undefined) return { kind: 'sink', messages }
+  return deadLetter(record, options, {
+    reason: 'RECORD_TOO_LARGE',
+    detail: `its sink record would be ${recordBytes(oversized)} bytes; the topics take up to ${options.maxMessageBytes}`,
+  })
+}
+
+function deadLetter(record: MskRecord, options: TransformOptions, rejection: Rejection): RecordOutcome {
   return {
     kind: 'dead-letter',
     reason: rejection.reason,
     detail: rejection.detail,
-    message: deadLetterMessage(record, rejection, deadLetteredAt, maxMessageBytes),
+    message: deadLetterMessage(record, rejection, options.deadLetteredAt, options.maxMessageBytes),
   }
 }

@@ -2,9 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { asError, KafkaDeliveryError } from '../errors.js'
 import type { MessageSink, OutgoingHeader, OutgoingMessage, PartitionDelivery } from '../kafka/sink.js'
 import { logger } from '../log.js'
-import { encodeKey, encodeStock } from '../stocks/codec.js'
 import { generateStockBatch } from '../stocks/generate.js'
-import type { Stock } from '../stocks/stock.js'
+import { type Stock, stockJson, tickerKey } from '../stocks/stock.js'
 
 export interface BatchToSend {
   readonly topic: string
@@ -53,7 +52,7 @@ function addDeliveries(partitions: Record<string, number>, deliveries: readonly 
 }
 
 function toMessage(stock: Stock, headers: readonly OutgoingHeader[] | undefined): OutgoingMessage {
-  const message = { key: encodeKey(stock.ticker), value: encodeStock(stock) }
+  const message = { key: tickerKey(stock.ticker), value: stockJson(stock) }
   return headers === undefined ? message : { ...message, headers }
 }
 

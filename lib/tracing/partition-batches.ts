@@ -2,7 +2,7 @@ import { InvalidEventError } from '../errors.js'
 import type { MessageSink } from '../kafka/sink.js'
 import { describeError, logger } from '../log.js'
 import type { MskEvent, MskRecord } from '../msk/event.js'
-import type { ProcessSummary } from '../processor/process-event.js'
+import type { ProcessResult } from '../processor/process-event.js'
 import { DeadLetterReasons } from './dead-letter-reasons.js'
 import { decodeTraceHeader, type RawTraceHeader, rawTraceHeader, sameBytes } from './record-headers.js'
 import { nowSeconds, type Span } from './segment.js'
@@ -86,7 +86,7 @@ export function carriesSampledTrace(event: unknown): boolean {
 }
 
 interface Outcome {
-  readonly summary: ProcessSummary | undefined
+  readonly summary: ProcessResult | undefined
   readonly failure: unknown
   readonly reasons: DeadLetterReasons
   readonly startTime: number
@@ -171,7 +171,7 @@ function continueUpstream(
 
 function recordPartitionBatch(span: Span, id: string, records: readonly MskRecord[], outcome: Outcome): void {
   if (records.length === 0) return
-  const failed = outcome.summary?.batchItemFailures?.some((f) => f.itemIdentifier.partition === id)
+  const failed = outcome.summary?.partitions.some((part) => part.id === id && part.error !== undefined)
   const batch = {
     id,
     records,
@@ -202,12 +202,12 @@ export async function traceProcessing(
   span: Span | undefined,
   event: unknown,
   options: TraceProcessingOptions,
-  process: (sink: MessageSink) => Promise<ProcessSummary>,
-): Promise<ProcessSummary> {
+  process: (sink: MessageSink) => Promise<ProcessResult>,
+): Promise<ProcessResult> {
   if (span === undefined) return process(options.sink)
   const reasons = new DeadLetterReasons(options.sink, options.deadLetterTopic)
   const startTime = nowSeconds()
-  let summary: ProcessSummary | undefined
+  let summary: ProcessResult | undefined
   let failure: unknown
   try {
     summary = await process(reasons)

@@ -36,9 +36,7 @@ const pipelineConsole = await startConsole({
   intervalMs: args.intervalMs,
   ...(args.port === undefined ? {} : { port: args.port }),
 })
-process.stdout.write(
-  `console: ${pipelineConsole.url} (stage ${args.stage})${logsNote()}; Ctrl-C stops\n`,
-)
+process.stdout.write(`console: ${pipelineConsole.url} (stage ${args.stage})${logsNote()}; Ctrl-C stops\n`)
 
 let stopping = false
 async function stop(): Promise<void> {

@@ -1,5 +1,4 @@
 import type { KafkaMessage } from 'kafkajs'
-import { type JsonValue, readRow } from '../../lib/flink/json-row-reader.js'
 
 /** What a live table shows: the sink's records, the dead letters with their reason, or what Lambda gave up on. */
 export type TableKind = 'sink' | 'dead-letters' | 'gave-up'
@@ -49,22 +48,34 @@ export function tableHeader(kind: TableKind): string {
   return `${header}\n${'-'.repeat(Math.max(header.length, 60))}`
 }
 
-/** A field as it is written on the topic: a string's text, a number's own digits (`44.0`, `1.0E-4`). */
-function asWritten(value: JsonValue | undefined): string {
-  if (value === undefined) return ''
-  return value.kind === 'string' || value.kind === 'number' ? value.text : value.kind
+/**
+ * A sink value's fields as they are written on the topic: a string's text, a number's own digits (`44.0`,
+ * `1.0E-4`, which JSON.parse would make 44 and 0.0001), `null`; none for a value that is not a JSON object.
+ */
+function fieldsAsWritten(value: string): Record<string, string> {
+  try {
+    const fields: unknown = JSON.parse(value, (_key, parsed: unknown, context?: { source?: string }) =>
+      typeof parsed === 'object' && parsed !== null
+        ? parsed
+        : typeof parsed === 'string'
+          ? parsed
+          : context?.source,
+    )
+    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string>) : {}
+  } catch {
+    return {}
+  }
 }
 
 /** One sink record, like the Flink job's print sink showed it, fields as they are on the topic. */
 export function sinkRow(partition: number, message: KafkaMessage): string {
-  const read = readRow(message.value?.toString() ?? '')
-  const fields = new Map((read.rows[0] ?? []).map((value) => [value.field, value]))
+  const fields = fieldsAsWritten(message.value?.toString() ?? '')
   return row('sink', [
     String(partition),
     message.key?.toString() ?? '',
-    asWritten(fields.get('event_time')),
-    asWritten(fields.get('ticker')),
-    asWritten(fields.get('price')),
+    fields.event_time ?? '',
+    fields.ticker ?? '',
+    fields.price ?? '',
   ])
 }
 

@@ -1,9 +1,5 @@
-import {
-  REJECTION_REASONS,
-  type RejectionReason,
-  VALIDATION_MODES,
-  type ValidationMode,
-} from '../../lib/stocks/codec.js'
+import { VALIDATION_MODES, type ValidationMode } from '../../lib/stocks/format.js'
+import { REJECTION_REASONS, type RejectionReason } from '../../lib/stocks/reasons.js'
 import {
   choice,
   nonEmpty,

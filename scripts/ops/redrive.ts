@@ -20,7 +20,7 @@ import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
 import { logsNote } from '../local/quiet-logs.js'
 import { parseRedriveFlags } from './flags.js'
 import { Progress } from './progress.js'
-import { type ReprocessTally, reprocessAndCount } from './reprocess.js'
+import { type ReprocessTally, reprocessAndCount, stageProcessor } from './reprocess.js'
 import { connectStage } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
@@ -46,6 +46,7 @@ const signature = createHash('sha256').update(JSON.stringify(flags.signature)).d
 const groupId = flags.group ?? `${stage.mapping.consumerGroupId}-redrive-${signature}`
 
 const sink = new KafkajsSink({ ...processor.kafka, clientId: 'redrive' })
+const deps = stageProcessor(sink, processor, validation)
 let deadLetters = 0
 const redriven: ReprocessTally = { selected: 0, written: 0, deadLettered: 0 }
 const skipped: Record<string, number> = {}
@@ -82,12 +83,7 @@ try {
         selectedByReason[decision.reason] = (selectedByReason[decision.reason] ?? 0) + 1
         records.push(decision.record)
       }
-      await reprocessAndCount(
-        records,
-        { sink, sinkTopic: processor.sinkTopic, deadLetterTopic: processor.deadLetterTopic, validation },
-        redriven,
-        flags.dryRun,
-      )
+      await reprocessAndCount(records, deps, redriven, flags.dryRun)
       progress.add(records.length)
       return taken
     },

@@ -29,7 +29,7 @@ import { logsNote } from '../local/quiet-logs.js'
 import { checkPartitions, parseReplayFlags } from './flags.js'
 import { Progress } from './progress.js'
 import { replayFromQueue } from './replay-queue.js'
-import { reprocessAndCount } from './reprocess.js'
+import { reprocessAndCount, stageProcessor } from './reprocess.js'
 import { connectStage } from './stage-connection.js'
 import { readToEnd } from './topic-reader.js'
 
@@ -79,12 +79,7 @@ if (queueUrl !== undefined) {
       kafka,
       filter,
       dryRun: flags.dryRun,
-      deps: {
-        sink,
-        sinkTopic: processor.sinkTopic,
-        deadLetterTopic: processor.deadLetterTopic,
-        validation: processor.validation,
-      },
+      deps: stageProcessor(sink, processor),
       onProgress: (records) => progress.add(records),
     })
     const result = { stage: flags.stage, queueUrl, dryRun: flags.dryRun, ...totals }
@@ -144,17 +139,7 @@ try {
           unreadable.push(`${gaveUpTopic}-${partition}@${message.offset}: ${describeError(error).message}`)
         }
       }
-      await reprocessAndCount(
-        records,
-        {
-          sink,
-          sinkTopic: processor.sinkTopic,
-          deadLetterTopic: processor.deadLetterTopic,
-          validation: processor.validation,
-        },
-        totals,
-        flags.dryRun,
-      )
+      await reprocessAndCount(records, stageProcessor(sink, processor), totals, flags.dryRun)
       progress.add(messages.length, `${totals.selected} records`)
       return undefined
     },

@@ -8,11 +8,11 @@ import { asError } from '../../lib/errors.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { startTestBroker, type TestBroker } from '../support/broker.js'
 import { localKafkaConfig, readTopic } from '../support/kafka.js'
+import { processorHandler } from '../support/processor.js'
 
 /**
  * A broker of its own (free ports, its data in the run's temp folder), so that stopping it does not
@@ -63,8 +63,7 @@ describe('a broker outage in the middle of the pipeline', () => {
       bootstrapServers: [BROKER],
       retryDelayMs: () => 500,
       onInvocation: (report) => invocations.push(report),
-      handler: (event) =>
-        processMskEvent(event, { sink: processorSink, sinkTopic: TOPICS.sink, deadLetterTopic: TOPICS.dlq }),
+      handler: processorHandler({ sink: processorSink, sinkTopic: TOPICS.sink, deadLetterTopic: TOPICS.dlq }),
     })
     await mapping.start()
 

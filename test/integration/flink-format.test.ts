@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { decodeStock, encodeKey, encodeSinkValue } from '../../lib/stocks/codec.js'
+import { flinkFormat } from '../../lib/flink/format.js'
+import type { Written } from '../../lib/stocks/format.js'
 import { type FlinkOutcome, flinkFormatClasspath, runFlinkFormat } from '../support/flink-format.js'
 
 /**
- * lib/flink/ (through decodeStock(value, 'flink'), encodeKey, encodeSinkValue) against the real Flink JSON
+ * lib/flink/ (through the flink sink format, validation `flink`) against the real Flink JSON
  * format classes (flink-json 2.2.1 from Maven Central, scripts/flink-format/): for every source value,
  * whatever Flink wrote the port writes byte for byte, and whatever Flink failed on or dropped the port
  * dead-letters. The values are fresh each run (the seed is printed with any mismatch) and lean on the
@@ -838,11 +839,23 @@ interface Mismatch {
   readonly text: string
 }
 
+type PortOutcome =
+  | { readonly ok: true; readonly written: readonly Written[] }
+  | { readonly ok: false; readonly reason: string; readonly detail: string }
+
+/** What the port writes for a value under the `flink` validation, or why it dead-letters it. */
+function portOutcome(input: Uint8Array | null): PortOutcome {
+  const read = flinkFormat.read(input, 'flink')
+  if (!read.ok) return read
+  if ('written' in read) return { ok: true, written: read.written }
+  throw new Error('the flink validation writes what it read; it returned stocks')
+}
+
 /** Where the port parts from Flink on this value, if it does. */
 function compare(input: Uint8Array | null, flink: FlinkOutcome): Mismatch | undefined {
-  const port = decodeStock(input, 'flink')
+  const port = portOutcome(input)
   const portText = port.ok
-    ? port.rows.map((row) => `ok key ${encodeKey(row.ticker)} value ${encodeSinkValue(row)}`).join('; ')
+    ? port.written.map(({ key, value }) => `ok key ${key} value ${value}`).join('; ')
     : `${port.reason} (${port.detail})`
   const mismatch = (kind: string): Mismatch => ({
     kind,
@@ -856,13 +869,13 @@ function compare(input: Uint8Array | null, flink: FlinkOutcome): Mismatch | unde
       : undefined
   }
   if (!port.ok) return mismatch(`Flink wrote, the port dead-lettered ${port.reason}`)
-  if (flink.rows.length !== port.rows.length)
-    return mismatch(`Flink wrote ${flink.rows.length} rows, the port ${port.rows.length}`)
+  if (flink.rows.length !== port.written.length)
+    return mismatch(`Flink wrote ${flink.rows.length} rows, the port ${port.written.length}`)
   for (const [i, row] of flink.rows.entries()) {
-    const ours = port.rows[i]
+    const ours = port.written[i]
     if (ours === undefined) return mismatch('a row is missing')
-    if (!Buffer.from(encodeKey(ours.ticker), 'utf8').equals(row.key)) return mismatch('the keys differ')
-    if (!Buffer.from(encodeSinkValue(ours), 'utf8').equals(row.value)) return mismatch('the values differ')
+    if (!Buffer.from(ours.key, 'utf8').equals(row.key)) return mismatch('the keys differ')
+    if (!Buffer.from(ours.value, 'utf8').equals(row.value)) return mismatch('the values differ')
   }
   return undefined
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskEvent } from '../../lib/msk/event.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
 import { type InvocationReport, LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import {
   connectedAdmin,
@@ -12,6 +11,7 @@ import {
   testKafka,
 } from '../support/kafka.js'
 import { POISON_CORPUS } from '../support/poison.js'
+import { processorHandler } from '../support/processor.js'
 
 const kafka = testKafka()
 const admin = connectedAdmin(kafka)
@@ -142,8 +142,10 @@ describe('local MSK event source mapping', () => {
     await producer.disconnect()
 
     const processorSink = new KafkajsSink(localKafkaConfig({ clientId: 'processor' }))
-    const esm = mapping(source, `group-${source}`, (event) =>
-      processMskEvent(event, { sink: processorSink, sinkTopic: sink, deadLetterTopic: dlq }),
+    const esm = mapping(
+      source,
+      `group-${source}`,
+      processorHandler({ sink: processorSink, sinkTopic: sink, deadLetterTopic: dlq }),
     )
     await esm.start()
     const valid = POISON_CORPUS.filter((entry) => entry.reason === null)

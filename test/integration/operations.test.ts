@@ -11,9 +11,8 @@ import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { kafkaDestinationMessages } from '../../lib/ops/on-failure-record.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
-import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
 import { generateStockBatch } from '../../lib/stocks/generate.js'
+import { stockJson, tickerKey } from '../../lib/stocks/stock.js'
 import {
   type GiveUpReport,
   type InvocationReport,
@@ -24,6 +23,7 @@ import { startTestBroker, type TestBroker } from '../support/broker.js'
 import { runCommand, spawnCommand } from '../support/commands.js'
 import { localKafkaConfig, PROJECT_DIR, readTopic } from '../support/kafka.js'
 import { freePorts } from '../support/ports.js'
+import { processorHandler } from '../support/processor.js'
 
 /**
  * The operator's tools against a broker of their own (free ports, its data in the run's temp folder),
@@ -95,7 +95,7 @@ async function produce(topic: string, messages: { key: string | null; value: str
 const stockMessages = (batches: number) =>
   Array.from({ length: batches }, () => generateStockBatch())
     .flat()
-    .map((stock) => ({ key: encodeKey(stock.ticker), value: encodeStock(stock) }))
+    .map((stock) => ({ key: tickerKey(stock.ticker), value: stockJson(stock) }))
 
 const coordinates = (r: { headers: Record<string, string> }) =>
   `${r.headers['source.partition'] ?? r.headers['dlq.source.partition']}@${r.headers['source.offset'] ?? r.headers['dlq.source.offset']}`
@@ -165,11 +165,9 @@ describe('operators’ tools', { sequential: true }, () => {
       handler: async (event) => {
         for (const partition of Object.keys(event.records)) waiting.add(partition)
         await brokerDown
-        return processMskEvent(event, {
-          sink: processorSink,
-          sinkTopic: TOPICS.sink,
-          deadLetterTopic: TOPICS.dlq,
-        })
+        return processorHandler({ sink: processorSink, sinkTopic: TOPICS.sink, deadLetterTopic: TOPICS.dlq })(
+          event,
+        )
       },
     })
     await mapping.start()
@@ -252,7 +250,7 @@ describe('operators’ tools', { sequential: true }, () => {
     const poison = generateStockBatch()
       .slice(0, 5)
       .map((stock) => ({
-        key: encodeKey(stock.ticker),
+        key: tickerKey(stock.ticker),
         value: JSON.stringify({ ...stock, price: String(stock.price) }),
       }))
     // Not JSON at all: dead-lettered in both modes, so it comes back with its redrive counted.
@@ -268,12 +266,12 @@ describe('operators’ tools', { sequential: true }, () => {
       eventSourceArn: 'arn:aws:kafka:us-east-1:000000000000:cluster/local/ops',
       bootstrapServers: [BROKER],
       handler: async (event) => {
-        const summary = await processMskEvent(event, {
+        const summary = await processorHandler({
           sink: processorSink,
           sinkTopic: TOPICS.sink,
           deadLetterTopic: TOPICS.dlq,
           validation: 'strict',
-        })
+        })(event)
         events.push(summary.deadLettered)
         return summary
       },

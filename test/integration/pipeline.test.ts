@@ -5,10 +5,8 @@ import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskEvent } from '../../lib/msk/event.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
-import { encodeKey } from '../../lib/stocks/codec.js'
-import { TICKERS } from '../../lib/stocks/stock.js'
+import { TICKERS, tickerKey } from '../../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { flinkSinkValue } from '../support/flink-model.js'
 import {
@@ -21,6 +19,7 @@ import {
   TEST_IDENTITY,
   testKafka,
 } from '../support/kafka.js'
+import { processorHandler } from '../support/processor.js'
 
 const BATCHES = 12
 const SINK_VALUE =
@@ -82,7 +81,7 @@ describe.each([
         bootstrapServers: connection.bootstrapServers,
         handler: (event) => {
           events.push(event)
-          return processMskEvent(event, { sink: processorSink, sinkTopic, deadLetterTopic })
+          return processorHandler({ sink: processorSink, sinkTopic, deadLetterTopic })(event)
         },
       })
       await mapping.start()
@@ -114,13 +113,13 @@ describe.each([
           `${record.headers['source.partition']}@${record.headers['source.offset']}`,
         )
         const source = JSON.parse(original?.value ?? 'null')
-        expect(record.key).toBe(encodeKey(source.ticker))
+        expect(record.key).toBe(tickerKey(source.ticker))
         expect(record.value).toBe(flinkSinkValue(source))
       }
     })
 
     it('puts each key on the partition the Java client would choose, in both topics', () => {
-      const keys = TICKERS.map((ticker) => encodeKey(ticker))
+      const keys = TICKERS.map((ticker) => tickerKey(ticker))
       const partitions = javaPartitionsFor(keys, 2)
       const javaPartition = new Map(keys.map((key, i) => [key, partitions[i]]))
       for (const record of [...input, ...output])
@@ -130,9 +129,9 @@ describe.each([
 
     it('keeps each ticker in order', () => {
       for (const ticker of TICKERS) {
-        const inputOrder = input.filter((r) => r.key === encodeKey(ticker)).map((r) => Number(r.offset))
+        const inputOrder = input.filter((r) => r.key === tickerKey(ticker)).map((r) => Number(r.offset))
         const outputOrder = output
-          .filter((r) => r.key === encodeKey(ticker))
+          .filter((r) => r.key === tickerKey(ticker))
           .map((r) => Number(r.headers['source.offset']))
         expect(outputOrder).toEqual(inputOrder)
         expect(outputOrder).toHaveLength(BATCHES)

@@ -2,9 +2,8 @@ import type { Admin, Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
-import { encodeKey, encodeStock } from '../../lib/stocks/codec.js'
 import { generateStockBatch } from '../../lib/stocks/generate.js'
-import { TICKERS } from '../../lib/stocks/stock.js'
+import { stockJson, TICKERS, tickerKey } from '../../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { processorWorker } from '../../scripts/local/processor-worker.js'
 import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
@@ -56,7 +55,7 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
     while (produced < RECORDS) {
       for (const stock of generateStockBatch()) {
         if (produced + pending.length >= RECORDS) break
-        pending.push({ key: encodeKey(stock.ticker), value: encodeStock(stock) })
+        pending.push({ key: tickerKey(stock.ticker), value: stockJson(stock) })
       }
       if (pending.length >= SEND_CHUNK || produced + pending.length >= RECORDS) {
         await producerSink.send([{ topic: source, messages: pending }])
@@ -112,7 +111,7 @@ describe(`load: ${RECORDS.toLocaleString('en')} records through the local pipeli
       output.map((r) => `${r.headers['source.partition']}@${r.headers['source.offset']}`),
     )
     const outOfOrder = TICKERS.filter((ticker) => {
-      const key = encodeKey(ticker)
+      const key = tickerKey(ticker)
       const offsets = output.filter((r) => r.key === key).map((r) => Number(r.headers['source.offset']))
       return offsets.some((offset, i) => i > 0 && offset <= (offsets[i - 1] ?? -1))
     })

@@ -6,11 +6,11 @@ import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskEvent } from '../../lib/msk/event.js'
-import { processMskEvent } from '../../lib/processor/process-event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { KafkaTopicDestination } from '../../scripts/local/on-failure-destinations.js'
 import { KAFKA_SCRIPT, localKafkaConfig, PROJECT_DIR } from './kafka.js'
+import { processorHandler } from './processor.js'
 
 /**
  * What the console's browser test and `npm run console:screenshot` share: a broker of their own on free
@@ -189,11 +189,11 @@ export class InProcessPipeline {
       handler: async (event: MskEvent) => {
         if (Object.values(event.records).some((records) => records.some((r) => r.key === giveUpKey)))
           throw new Error('a record this test makes the processor fail on')
-        return processMskEvent(event, {
+        return processorHandler({
           sink: this.#processorSink,
           sinkTopic: LOCAL_STAGE.sink,
           deadLetterTopic: LOCAL_STAGE.deadLetters,
-        })
+        })(event)
       },
     })
   }

@@ -1,5 +1,5 @@
-import type { RejectionReason } from '../../lib/stocks/codec.js'
-import { MAX_VALUE_BYTES } from '../../lib/stocks/codec.js'
+import type { RejectionReason } from '../../lib/stocks/reasons.js'
+import { MAX_VALUE_BYTES } from '../../lib/stocks/stock.js'
 
 export interface CorpusEntry {
   readonly name: string

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { flinkFormat } from '../../lib/flink/format.js'
 import { fitsAlone, KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from '../../lib/kafka/record-size.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
 import type { MskRecord } from '../../lib/msk/event.js'
@@ -121,7 +122,12 @@ describe('transformRecord and the topics limit', () => {
   it('dead-letters a record whose sink record would be over the limit (flink: any ticker)', () => {
     const ticker = 't'.repeat(600_000)
     const value = Buffer.from(JSON.stringify({ event_time: '2023-08-08 04:21:56.123', ticker, price: 1.5 }))
-    const outcome = transformRecord(record(value), AT, 'flink', LIMIT)
+    const outcome = transformRecord(record(value), {
+      format: flinkFormat,
+      validation: 'flink',
+      maxMessageBytes: LIMIT,
+      deadLetteredAt: AT,
+    })
     expect(outcome).toMatchObject({ kind: 'dead-letter', reason: 'RECORD_TOO_LARGE' })
     if (outcome.kind !== 'dead-letter') return
     expect(outcome.detail).toMatch(/its sink record would be 12\d{5} bytes; the topics take up to 1048588/)
@@ -131,6 +137,13 @@ describe('transformRecord and the topics limit', () => {
   it('writes the same record when the topics take it', () => {
     const ticker = 't'.repeat(600_000)
     const value = Buffer.from(JSON.stringify({ event_time: '2023-08-08 04:21:56.123', ticker, price: 1.5 }))
-    expect(transformRecord(record(value), AT, 'flink', 4 * LIMIT)).toMatchObject({ kind: 'sink' })
+    expect(
+      transformRecord(record(value), {
+        format: flinkFormat,
+        validation: 'flink',
+        maxMessageBytes: 4 * LIMIT,
+        deadLetteredAt: AT,
+      }),
+    ).toMatchObject({ kind: 'sink' })
   })
 })

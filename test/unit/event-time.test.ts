@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatSqlTimestamp } from '../../lib/flink/sql-timestamp.js'
 import { epochMicros } from '../../lib/stocks/clock.js'
-import { formatProducerEventTime, parseIsoEventTime } from '../../lib/stocks/event-time.js'
+import { formatProducerEventTime } from '../../lib/stocks/event-time.js'
 
 const micros = (iso: string, extra = 0) => Date.parse(iso) * 1000 + extra
 
@@ -29,30 +28,5 @@ describe('epochMicros', () => {
     }
     // Not every reading is a whole millisecond.
     expect(seen.size).toBeGreaterThan(1)
-  })
-})
-
-describe('parseIsoEventTime (the strict mode extension)', () => {
-  it.each([
-    ['2023-08-08T04:21:56.327', '2023-08-08 04:21:56.327'],
-    ['2026-11-24T01:02:03.123456', '2026-11-24 01:02:03.123456'],
-    ['2023-08-08T04:21:56.327Z', '2023-08-08 04:21:56.327'],
-    ['2023-08-08T06:21:56.327+02:00', '2023-08-08 04:21:56.327'],
-    ['2023-08-08T00:51:56-03:30', '2023-08-08 04:21:56'],
-    ['2024-01-01T01:00:00+02:00', '2023-12-31 23:00:00'],
-  ])('reads %s as %s', (text, sql) => {
-    const time = parseIsoEventTime(text)
-    expect(time && formatSqlTimestamp(time)).toBe(sql)
-  })
-
-  it.each([
-    '2023-08-08 04:21:56',
-    '2023-02-30T10:00:00',
-    '2023-08-08T24:00:00',
-    '2023-08-08T10:00:00+19:00',
-    '2023-08-08T10:00:00+0200',
-    '2023-08-08T10:00:00.1234567890',
-  ])('refuses %j', (text) => {
-    expect(parseIsoEventTime(text)).toBeUndefined()
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REJECTION_REASONS } from '../../lib/stocks/codec.js'
+import { REJECTION_REASONS } from '../../lib/stocks/reasons.js'
 import { UsageError } from '../../scripts/cli/flags.js'
 import { parseStartFlags } from '../../scripts/local/start-flags.js'
 import {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { InvalidEventError, KafkaDeliveryError } from '../../lib/errors.js'
 import type { MessageSink, OutgoingMessage } from '../../lib/kafka/sink.js'
 import type { MskEvent, MskRecord } from '../../lib/msk/event.js'
+import { batchResponse } from '../../lib/processor/batch-response.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { traceProcessing } from '../../lib/tracing/partition-batches.js'
@@ -9,6 +10,7 @@ import { traceProducerBatches } from '../../lib/tracing/producer-batches.js'
 import { type SegmentDocument, Span } from '../../lib/tracing/segment.js'
 import { parseTraceparent, parseXrayTraceHeader } from '../../lib/tracing/trace-context.js'
 import { fixture } from '../support/fixtures.js'
+import { format } from '../support/format.js'
 import { MemorySink } from '../support/memory-sink.js'
 
 /** An invocation's handler span whose closed documents land in `documents`. */
@@ -100,8 +102,17 @@ describe('producer: the trace context travels on each record', () => {
 
 describe('processor: a subsegment per partition batch, and the upstream traces continued', () => {
   const options = (sink: MessageSink) => ({ sink, deadLetterTopic: 'stocks-dlq', name: 'processor' })
-  const run = (event: MskEvent, deps: { sink: MessageSink; reportBatchItemFailures?: boolean }) =>
-    processMskEvent(event, { ...deps, sinkTopic: 'stocks-out', deadLetterTopic: 'stocks-dlq' })
+  /** As the handler runs it: the processing, which fails the invocation as its answer to Lambda would. */
+  const run = async (event: MskEvent, deps: { sink: MessageSink; reportBatchItemFailures?: boolean }) => {
+    const result = await processMskEvent(event, {
+      sink: deps.sink,
+      sinkTopic: 'stocks-out',
+      deadLetterTopic: 'stocks-dlq',
+      format,
+    })
+    batchResponse(result, deps.reportBatchItemFailures ?? false)
+    return result
+  }
 
   it('annotates each partition batch, links its upstream traces, and continues each of them', async () => {
     const sink = new MemorySink()
@@ -228,7 +239,7 @@ describe('processor: a subsegment per partition batch, and the upstream traces c
     let given: MessageSink | undefined
     await traceProcessing(undefined, fixture('msk.json'), options(sink), async (traced) => {
       given = traced
-      return { records: 0, written: 0, deadLettered: 0, deliveries: [], partitions: [] }
+      return { records: 0, written: 0, deadLettered: 0, notAcknowledged: 0, deliveries: [], partitions: [] }
     })
     expect(given).toBe(sink)
   })

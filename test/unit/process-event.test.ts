@@ -2,11 +2,13 @@ import { describe, expect, it, vi } from 'vitest'
 import { InvalidEventError, KafkaDeliveryError } from '../../lib/errors.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
 import { logger } from '../../lib/log.js'
+import { batchResponse } from '../../lib/processor/batch-response.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { fixture } from '../support/fixtures.js'
+import { format, sinkRecordsOf } from '../support/format.js'
 import { MemorySink } from '../support/memory-sink.js'
 
-const topics = { sinkTopic: 'stocks-out', deadLetterTopic: 'stocks-dlq' }
+const topics = { sinkTopic: 'stocks-out', deadLetterTopic: 'stocks-dlq', format }
 const now = () => Date.parse('2026-11-24T09:00:00Z')
 const text = (value: OutgoingMessage['value']) => value?.toString()
 const header = (message: OutgoingMessage, key: string) =>
@@ -26,21 +28,28 @@ const partitionAndCause = (fields: unknown) => {
   return [partition, error.message]
 }
 
+/** The processor as the handler runs it: the processing, then its answer to Lambda. */
+async function invoke(event: unknown, sink: MemorySink, reportBatchItemFailures = false) {
+  return batchResponse(await processMskEvent(event, { sink, ...topics }), reportBatchItemFailures)
+}
+
 describe('processMskEvent', () => {
-  it('re-keys every valid record by ticker, in the Flink format, in event order', async () => {
+  it('re-keys every valid record by ticker, in the sink format, in event order', async () => {
     const sink = new MemorySink()
     const summary = await processMskEvent(fixture('msk.json'), { sink, ...topics, now })
 
     expect(summary).toMatchObject({ records: 5, written: 5, deadLettered: 0 })
     const out = sink.messagesFor('stocks-out')
-    expect(out.map((m) => [text(m.key), text(m.value)])).toEqual([
-      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:21:56.327123","ticker":"AAPL","price":41.72}'],
-      ['{"ticker":"MSFT"}', '{"event_time":"2023-08-08 04:21:56.327456","ticker":"MSFT","price":88.05}'],
-      // The ISO form, which the strict mode accepts as an extension, written in Flink's format.
-      ['{"ticker":"AAPL"}', '{"event_time":"2023-08-08 04:22:02.411","ticker":"AAPL","price":42.1}'],
-      ['{"ticker":"NVDA"}', '{"event_time":"2023-08-08 04:21:56.328001","ticker":"NVDA","price":99.99}'],
-      ['{"ticker":"V"}', '{"event_time":"2023-08-08 04:21:56.328","ticker":"V","price":0.0}'],
-    ])
+    expect(out.map((m) => [text(m.key), text(m.value)])).toEqual(
+      sinkRecordsOf([
+        { event_time: '2023-08-08 04:21:56.327123', ticker: 'AAPL', price: 41.72 },
+        { event_time: '2023-08-08 04:21:56.327456', ticker: 'MSFT', price: 88.05 },
+        // The ISO form, which the strict validation accepts as an extension.
+        { event_time: '2023-08-08T04:22:02.411', ticker: 'AAPL', price: 42.1 },
+        { event_time: '2023-08-08 04:21:56.328001', ticker: 'NVDA', price: 99.99 },
+        { event_time: '2023-08-08 04:21:56.328', ticker: 'V', price: 0 },
+      ]),
+    )
     expect(
       out.map(
         (m) => `${header(m, 'source.topic')}-${header(m, 'source.partition')}@${header(m, 'source.offset')}`,
@@ -56,6 +65,10 @@ describe('processMskEvent', () => {
     const summary = await processMskEvent(event, { sink, ...topics, now })
 
     expect(summary).toMatchObject({ records: 7, written: 2, deadLettered: 5 })
+    expect(summary.partitions.map((part) => [part.id, part.deadLetterReasons])).toEqual([
+      ['stocks-in-0', { INVALID_JSON: 1, INVALID_TICKER: 1 }],
+      ['stocks-in-1', { INVALID_EVENT_TIME: 1, TOMBSTONE: 1, INVALID_PRICE: 1 }],
+    ])
     expect(sink.messagesFor('stocks-out').map((m) => JSON.parse(text(m.value) ?? '').ticker)).toEqual([
       'AAPL',
       'IBM',
@@ -85,7 +98,7 @@ describe('processMskEvent', () => {
   it('fails the invocation when the sink does not acknowledge, so Lambda retries the batch', async () => {
     const sink = new MemorySink()
     sink.failNext = new KafkaDeliveryError('broker gone')
-    await expect(processMskEvent(fixture('msk.json'), { sink, ...topics })).rejects.toThrow('broker gone')
+    await expect(invoke(fixture('msk.json'), sink)).rejects.toThrow('broker gone')
   })
 
   it('sends the other partitions when one fails, then fails the invocation naming the one that failed', async () => {
@@ -94,7 +107,7 @@ describe('processMskEvent', () => {
       fromPartition('1')(batches) ? new KafkaDeliveryError('MESSAGE_TOO_LARGE') : undefined
     const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined)
 
-    const failure = processMskEvent(fixture('msk.json'), { sink, ...topics })
+    const failure = invoke(fixture('msk.json'), sink)
     await expect(failure).rejects.toThrow(KafkaDeliveryError)
     await expect(failure).rejects.toThrow(
       '1 of 2 partitions not acknowledged; Lambda retries them: stocks-in-1 from offset 87 (2 records): MESSAGE_TOO_LARGE',
@@ -123,17 +136,13 @@ describe('processMskEvent', () => {
       const sink = new MemorySink()
       sink.failWhen = (batches) =>
         fromPartition('1')(batches) ? new KafkaDeliveryError('partition gone') : undefined
-      const summary = await processMskEvent(fixture('msk.json'), {
-        sink,
-        ...topics,
-        reportBatchItemFailures: true,
-      })
+      const result = await processMskEvent(fixture('msk.json'), { sink, ...topics })
 
-      expect(summary.batchItemFailures).toEqual([
+      expect(batchResponse(result, true).batchItemFailures).toEqual([
         { itemIdentifier: { partition: 'stocks-in-1', offset: 87 } },
       ])
-      expect(summary).toMatchObject({ records: 3, written: 3, recordsNotAcknowledged: 2 })
-      expect(summary.partitions.map((part) => [part.id, part.error?.message])).toEqual([
+      expect(result).toMatchObject({ records: 5, written: 3, notAcknowledged: 2 })
+      expect(result.partitions.map((part) => [part.id, part.error?.message])).toEqual([
         ['stocks-in-0', undefined],
         ['stocks-in-1', 'partition gone'],
       ])
@@ -146,11 +155,7 @@ describe('processMskEvent', () => {
 
     it('reports no failures when every partition is acknowledged', async () => {
       const sink = new MemorySink()
-      const summary = await processMskEvent(fixture('msk.json'), {
-        sink,
-        ...topics,
-        reportBatchItemFailures: true,
-      })
+      const summary = await invoke(fixture('msk.json'), sink, true)
       expect(summary).toMatchObject({ records: 5, written: 5, batchItemFailures: [] })
       expect(sink.sent).toHaveLength(2)
     })
@@ -160,7 +165,7 @@ describe('processMskEvent', () => {
       sink.failWhen = (batches) =>
         new KafkaDeliveryError(fromPartition('0')(batches) ? 'cluster gone' : 'leader not available')
       const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined)
-      const failure = processMskEvent(fixture('msk.json'), { sink, ...topics, reportBatchItemFailures: true })
+      const failure = invoke(fixture('msk.json'), sink, true)
       await expect(failure).rejects.toThrow(
         '2 of 2 partitions not acknowledged; Lambda retries them: stocks-in-0 from offset 120 (3 records): ' +
           'cluster gone; stocks-in-1 from offset 87 (2 records): leader not available',

@@ -3,32 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { decodeAsciiBase64, type MskRecord } from '../../lib/msk/event.js'
 import { processMskEvent } from '../../lib/processor/process-event.js'
 import { transformRecord } from '../../lib/processor/transform.js'
-import {
-  decodeStock,
-  decodeStockText,
-  encodeSinkValue,
-  encodeStock,
-  type RejectionReason,
-  VALIDATION_MODES,
-} from '../../lib/stocks/codec.js'
 import { formatProducerEventTime } from '../../lib/stocks/event-time.js'
-import { flinkTimeOfProducerTime } from '../support/flink-model.js'
+import { REJECTION_REASONS } from '../../lib/stocks/reasons.js'
+import { stockJson } from '../../lib/stocks/stock.js'
+import { format, transformOptions } from '../support/format.js'
 import { MemorySink } from '../support/memory-sink.js'
 
-const REASONS: readonly RejectionReason[] = [
-  'TOMBSTONE',
-  'EMPTY_VALUE',
-  'VALUE_TOO_LARGE',
-  'INVALID_UTF8',
-  'INVALID_JSON',
-  'NOT_AN_OBJECT',
-  'MISSING_FIELD',
-  'DUPLICATE_FIELD',
-  'INVALID_FIELD_TYPE',
-  'INVALID_TICKER',
-  'INVALID_PRICE',
-  'INVALID_EVENT_TIME',
-]
+const options = transformOptions()
 
 /** Instants in microseconds, within the years a double holds them exactly (2^53 µs is about 285 years). */
 const instant = fc.integer({
@@ -65,24 +46,11 @@ function record(value: Buffer | null, offset = 0): MskRecord {
 }
 
 describe('properties', () => {
-  it('decodeStock never throws: every value is a row or a known rejection, in both modes', () => {
-    fc.assert(
-      fc.property(anyValue, fc.constantFrom(...VALIDATION_MODES), (value, mode) => {
-        const decoded = decodeStock(value, mode)
-        if (!decoded.ok) expect(REASONS).toContain(decoded.reason)
-      }),
-      { numRuns: 2_000 },
-    )
-  })
-
-  it('strict writes nothing that flink would write differently, and accepts nothing flink dead-letters but the ISO form', () => {
+  it('the sink format never throws: every value is stocks or a known rejection', () => {
     fc.assert(
       fc.property(anyValue, (value) => {
-        const strict = decodeStock(value, 'strict')
-        if (!strict.ok) return
-        const flink = decodeStock(value, 'flink')
-        if (flink.ok) expect(strict.rows.map(encodeSinkValue)).toEqual(flink.rows.map(encodeSinkValue))
-        else expect(flink.reason).toBe('INVALID_EVENT_TIME')
+        const read = format.read(value, 'strict')
+        if (!read.ok) expect(REJECTION_REASONS).toContain(read.reason)
       }),
       { numRuns: 2_000 },
     )
@@ -96,7 +64,12 @@ describe('properties', () => {
           eventSource: 'aws:kafka',
           records: { 'stocks-in-0': values.map((v, i) => record(v, i)) },
         }
-        const summary = await processMskEvent(event, { sink, sinkTopic: 'out', deadLetterTopic: 'dlq' })
+        const summary = await processMskEvent(event, {
+          sink,
+          sinkTopic: 'out',
+          deadLetterTopic: 'dlq',
+          format,
+        })
         expect(summary.written + summary.deadLettered).toBe(values.length)
         const offsets = [...sink.messagesFor('out'), ...sink.messagesFor('dlq')]
           .map((m) => Number(m.headers?.find((h) => h.key.endsWith('source.offset'))?.value))
@@ -107,13 +80,13 @@ describe('properties', () => {
     )
   })
 
-  it('the ASCII fast path decides exactly as decoding the bytes does, and declines only other bytes', () => {
+  it('the ASCII fast path decides exactly as reading the bytes does, and declines only other bytes', () => {
     fc.assert(
-      fc.property(anyValue, fc.constantFrom(...VALIDATION_MODES), (value, mode) => {
+      fc.property(anyValue, (value) => {
         if (value === null) return
         const text = decodeAsciiBase64(value.toString('base64'))
         if (text === undefined) expect(value.some((byte) => byte >= 0x80)).toBe(true)
-        else expect(decodeStockText(text, mode)).toEqual(decodeStock(value, mode))
+        else expect(format.read(text, 'strict')).toEqual(format.read(value, 'strict'))
       }),
       { numRuns: 2_000 },
     )
@@ -124,7 +97,7 @@ describe('properties', () => {
     expect(value.toString('base64url')).toMatch(/[-_]/)
     for (const encoded of [value.toString('base64url'), `${value.toString('base64')}!`]) {
       expect(decodeAsciiBase64(encoded)).toBeUndefined()
-      const outcome = transformRecord({ ...record(null), value: encoded }, 0)
+      const outcome = transformRecord({ ...record(null), value: encoded }, options)
       expect(outcome.kind).toBe('sink')
     }
   })
@@ -132,30 +105,21 @@ describe('properties', () => {
   it('a dead-lettered record keeps its value byte for byte', () => {
     fc.assert(
       fc.property(anyValue, (value) => {
-        const outcome = transformRecord(record(value), 0)
+        const outcome = transformRecord(record(value), options)
         if (outcome.kind === 'dead-letter') expect(outcome.message.value).toEqual(value)
       }),
       { numRuns: 1_000 },
     )
   })
 
-  it('every valid record round-trips: same ticker and price, the time with its own fraction digits', () => {
+  it('every record the producer could send is written as the sink format writes its stock', () => {
     fc.assert(
-      fc.property(instant, ticker, price, fc.constantFrom(...VALIDATION_MODES), (micros, t, p, mode) => {
-        const event_time = formatProducerEventTime(micros)
-        const value = Buffer.from(encodeStock({ event_time, ticker: t, price: p }))
-        const decoded = decodeStock(value, mode)
-        if (!decoded.ok) throw new Error(`${decoded.reason}: ${decoded.detail}`)
-        const written = decoded.rows.map(encodeSinkValue).join('\n')
-        expect(written.startsWith(`{"event_time":"${flinkTimeOfProducerTime(event_time)}","ticker":`)).toBe(
-          true,
-        )
-        // Java's digits differ from JavaScript's, but the values are the same.
-        expect(JSON.parse(written)).toEqual({
-          event_time: flinkTimeOfProducerTime(event_time),
-          ticker: t,
-          price: p,
-        })
+      fc.property(instant, ticker, price, (micros, t, p) => {
+        const stock = { event_time: formatProducerEventTime(micros), ticker: t, price: p }
+        const outcome = transformRecord(record(Buffer.from(stockJson(stock))), options)
+        if (outcome.kind !== 'sink') throw new Error(`${outcome.reason}: ${outcome.detail}`)
+        const { key, value } = format.write(stock)
+        expect(outcome.messages.map((m) => [m.key, m.value])).toEqual([[key, value]])
       }),
       { numRuns: 2_000 },
     )

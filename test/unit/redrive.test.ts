@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeHeaders } from '../../lib/msk/event.js'
 import { REDRIVES_HEADER, redriveDecision } from '../../lib/ops/redrive.js'
 import { transformRecord } from '../../lib/processor/transform.js'
+import { transformOptions } from '../support/format.js'
 
 const original = {
   topic: 'stocks-in',
@@ -17,7 +18,7 @@ const original = {
 }
 
 function deadLetterOf(record = original, at = Date.parse('2026-11-25T09:00:00Z')) {
-  const outcome = transformRecord(record, at, 'strict')
+  const outcome = transformRecord(record, transformOptions({ deadLetteredAt: at }))
   if (outcome.kind !== 'dead-letter') throw new Error('expected a dead letter')
   return {
     key: outcome.message.key as Buffer,

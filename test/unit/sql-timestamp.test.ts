@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseIsoEventTime } from '../../lib/flink/iso-event-time.js'
 import {
   formatSqlTimestamp,
   parseSqlTimestamp,
@@ -84,5 +85,30 @@ describe('Flink SQL timestamps (SQL_TIMESTAMP_FORMAT, SMART resolver)', () => {
     ['+5000000-06-15 12:34:56.789', '+5000000-06-15 12:34:56.789'],
   ])("wraps %s beyond TimestampData's range as Java's long and int arithmetic does", (text, written) => {
     expect(flinkWrites(text)).toBe(written)
+  })
+})
+
+describe('parseIsoEventTime (the strict mode extension)', () => {
+  it.each([
+    ['2023-08-08T04:21:56.327', '2023-08-08 04:21:56.327'],
+    ['2026-11-24T01:02:03.123456', '2026-11-24 01:02:03.123456'],
+    ['2023-08-08T04:21:56.327Z', '2023-08-08 04:21:56.327'],
+    ['2023-08-08T06:21:56.327+02:00', '2023-08-08 04:21:56.327'],
+    ['2023-08-08T00:51:56-03:30', '2023-08-08 04:21:56'],
+    ['2024-01-01T01:00:00+02:00', '2023-12-31 23:00:00'],
+  ])('reads %s as %s', (text, sql) => {
+    const time = parseIsoEventTime(text)
+    expect(time && formatSqlTimestamp(time)).toBe(sql)
+  })
+
+  it.each([
+    '2023-08-08 04:21:56',
+    '2023-02-30T10:00:00',
+    '2023-08-08T24:00:00',
+    '2023-08-08T10:00:00+19:00',
+    '2023-08-08T10:00:00+0200',
+    '2023-08-08T10:00:00.1234567890',
+  ])('refuses %j', (text) => {
+    expect(parseIsoEventTime(text)).toBeUndefined()
   })
 })

@@ -10,6 +10,7 @@ import {
   TRACE_HEADERS,
   traceHeaders,
 } from '../../lib/tracing/record-headers.js'
+import { transformOptions } from '../support/format.js'
 
 const CONTEXT = {
   traceId: '1-4efaaf4d-1e8720b39541901950019ee5',
@@ -83,7 +84,7 @@ describe('trace headers on Kafka records', () => {
         { 'X-Amzn-Trace-Id': XRAY },
         { other: 'kept out' },
       ]),
-      0,
+      transformOptions(),
     )
     expect(outcome.kind).toBe('sink')
     if (outcome.kind !== 'sink') return
@@ -101,7 +102,7 @@ describe('trace headers on Kafka records', () => {
     const [a, b, c] = [1, 2, 3].map((offset) =>
       transformRecord(
         record(offset, [{ 'X-Amzn-Trace-Id': offset < 3 ? XRAY : XRAY.replace('=1', '=0') }]),
-        0,
+        transformOptions(),
       ),
     )
     const xrayOf = (outcome: typeof a) =>
@@ -122,7 +123,7 @@ describe('trace headers on Kafka records', () => {
       ['other-in', 0],
     ] as const
     const named = sources.map(([topic, partition], offset) => {
-      const outcome = transformRecord({ ...record(offset, []), topic, partition }, 0)
+      const outcome = transformRecord({ ...record(offset, []), topic, partition }, transformOptions())
       const headers = outcome.kind === 'sink' ? asText(outcome.messages[0]?.headers) : []
       return headers.map(([, value]) => value).join('/')
     })
@@ -138,7 +139,7 @@ describe('trace headers on Kafka records', () => {
         return plain.headers
       },
     })
-    const outcome = transformRecord(counted, 0)
+    const outcome = transformRecord(counted, transformOptions())
     expect(outcome.kind === 'sink' && asText(outcome.messages[0]?.headers)).toEqual([
       [SOURCE_HEADERS.topic, 'stocks-in'],
       [SOURCE_HEADERS.partition, '1'],

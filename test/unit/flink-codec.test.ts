@@ -1,36 +1,68 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  type DecodeResult,
-  decodeStock,
-  decodeStockText,
-  encodeKey,
-  encodeSinkValue,
-  encodeStock,
-  MAX_VALUE_BYTES,
-  type RejectionReason,
-  type ValidationMode,
-} from '../../lib/stocks/codec.js'
+import { flinkFormat } from '../../lib/flink/format.js'
+import type { MskRecord } from '../../lib/msk/event.js'
+import { transformRecord } from '../../lib/processor/transform.js'
+import { formatProducerEventTime } from '../../lib/stocks/event-time.js'
+import { VALIDATION_MODES, type ValidationMode } from '../../lib/stocks/format.js'
+import type { RejectionReason } from '../../lib/stocks/reasons.js'
+import { MAX_VALUE_BYTES, stockJson } from '../../lib/stocks/stock.js'
+import { flinkTimeOfProducerTime } from '../support/flink-model.js'
+
+/** The flink sink format's own tests: its bytes, as the Flink job wrote them, pinned here and in the golden corpus. */
 
 const bytes = (text: string) => Buffer.from(text)
 const json = (value: unknown) => bytes(JSON.stringify(value))
 const valid = { event_time: '2023-08-08 04:21:56.484810', ticker: 'AAPL', price: 41.72 }
 
-/** What the processor writes for a value, or the reason it dead-letters it. */
-function written(value: Buffer | null, mode: ValidationMode): string {
-  const decoded = decodeStock(value, mode)
-  return decoded.ok ? decoded.rows.map(encodeSinkValue).join('\n') : `dead-letter ${decoded.reason}`
+/** What the processor writes for a value under the flink format (read, the rules, written), or why not. */
+function outcomeOf(value: Buffer | null, mode: ValidationMode) {
+  const record: MskRecord = {
+    topic: 'stocks-in',
+    partition: 0,
+    offset: 0,
+    timestamp: 0,
+    timestampType: 'CREATE_TIME',
+    ...(value === null ? {} : { value: value.toString('base64') }),
+  }
+  return transformRecord(record, {
+    format: flinkFormat,
+    validation: mode,
+    maxMessageBytes: 1_048_588,
+    deadLetteredAt: 0,
+  })
 }
 
-describe('encoding', () => {
-  it('keys by ticker as compact JSON, null included', () => {
-    expect(encodeKey('AAPL')).toBe('{"ticker":"AAPL"}')
-    expect(encodeKey(null)).toBe('{"ticker":null}')
-    expect(encodeKey('😀')).toBe('{"ticker":"\\uD83D\\uDE00"}')
+/** The sink values written for a value, one per line, or `dead-letter REASON`. */
+function written(value: Buffer | null, mode: ValidationMode): string {
+  const outcome = outcomeOf(value, mode)
+  return outcome.kind === 'sink'
+    ? outcome.messages.map((m) => String(m.value)).join('\n')
+    : `dead-letter ${outcome.reason}`
+}
+
+/** The reason and detail a value is dead-lettered with. */
+function rejectionOf(value: Buffer | null, mode: ValidationMode) {
+  const outcome = outcomeOf(value, mode)
+  return outcome.kind === 'dead-letter' ? { reason: outcome.reason, detail: outcome.detail } : undefined
+}
+
+describe('writing', () => {
+  it('keys by ticker as compact JSON, escaped as Jackson escapes, null included (flink)', () => {
+    expect(flinkFormat.write({ ...valid, ticker: 'AAPL' }).key).toBe('{"ticker":"AAPL"}')
+    expect(flinkFormat.write({ ...valid, ticker: '😀' }).key).toBe('{"ticker":"\\uD83D\\uDE00"}')
+    expect(outcomeOf(json({ ...valid, ticker: null }), 'flink')).toMatchObject({
+      kind: 'sink',
+      messages: [{ key: '{"ticker":null}' }],
+    })
   })
 
-  it('writes source values in the original field order', () => {
-    expect(encodeStock({ price: 1.5, ticker: 'V', event_time: '2023-08-08 04:21:56.327000' })).toBe(
-      '{"event_time":"2023-08-08 04:21:56.327000","ticker":"V","price":1.5}',
+  it('writes a stock as the Flink job wrote its row: the time in Flink form, the price as Java prints it', () => {
+    expect(
+      flinkFormat.write({ event_time: '2023-08-08 04:21:56.327000', ticker: 'V', price: 1.5 }).value,
+    ).toBe('{"event_time":"2023-08-08 04:21:56.327","ticker":"V","price":1.5}')
+    expect(flinkFormat.write({ event_time: '2026-11-24T01:02:03Z', ticker: 'V', price: 44 }).value).toBe(
+      '{"event_time":"2026-11-24 01:02:03","ticker":"V","price":44.0}',
     )
   })
 })
@@ -96,14 +128,14 @@ describe.each(['strict', 'flink'] as const)('both modes (%s)', (mode) => {
       '[',
       ' ',
     ]) {
-      expect(decodeStockText(text, mode)).toEqual(decodeStock(Buffer.from(text, 'latin1'), mode))
+      expect(flinkFormat.read(text, mode)).toEqual(flinkFormat.read(Buffer.from(text, 'latin1'), mode))
     }
   })
 
   it('does not quote the value in the reason, which reaches logs', () => {
-    const decoded = decodeStock(bytes('{"secret-ish": tru'), mode)
-    expect(decoded).toMatchObject({ ok: false, reason: 'INVALID_JSON' })
-    expect(JSON.stringify(decoded)).not.toContain('secret-ish')
+    const read = flinkFormat.read(bytes('{"secret-ish": tru'), mode)
+    expect(read).toMatchObject({ ok: false, reason: 'INVALID_JSON' })
+    expect(JSON.stringify(read)).not.toContain('secret-ish')
   })
 })
 
@@ -148,7 +180,7 @@ describe('flink mode: what the Flink job wrote, nulls and coercions included', (
 
   it('has no size limit of its own', () => {
     const large = json({ ...valid, padding: 'x'.repeat(MAX_VALUE_BYTES) })
-    expect(decodeStock(large, 'flink').ok).toBe(true)
+    expect(flinkFormat.read(large, 'flink').ok).toBe(true)
   })
 })
 
@@ -193,9 +225,9 @@ describe('strict mode: nulls, coercions and oddities dead-lettered with their re
     ['24:00', json({ ...valid, event_time: '2023-08-08 24:00:00' }), 'INVALID_EVENT_TIME', /real date/],
   ]
   it.each(cases)('dead-letters %s', (_name, value, reason, detail) => {
-    const decoded: DecodeResult = decodeStock(value, 'strict')
-    expect(decoded).toMatchObject({ ok: false, reason })
-    if (!decoded.ok) expect(decoded.detail).toMatch(detail)
+    const rejection = rejectionOf(value, 'strict')
+    expect(rejection?.reason).toBe(reason)
+    expect(rejection?.detail).toMatch(detail)
   })
 
   it('counts a ticker in characters, not UTF-16 units', () => {
@@ -207,6 +239,64 @@ describe('strict mode: nulls, coercions and oddities dead-lettered with their re
   it('accepts the ISO form as an extension, written in the Flink format', () => {
     expect(written(json({ ...valid, event_time: '2026-11-24T01:02:03.123456' }), 'strict')).toBe(
       '{"event_time":"2026-11-24 01:02:03.123456","ticker":"AAPL","price":41.72}',
+    )
+  })
+})
+
+describe('properties of the flink format', () => {
+  /** Instants in microseconds, within the years a double holds them exactly (2^53 µs is about 285 years). */
+  const instant = fc.integer({
+    min: Date.UTC(1700, 0, 1) * 1000,
+    max: Date.UTC(2200, 11, 31, 23, 59, 59, 999) * 1000 + 999,
+  })
+  const ticker = fc
+    .string({ unit: 'binary', minLength: 1, maxLength: 6 })
+    .filter((t) => t.length >= 1 && t.length <= 6)
+  const price = fc.double({ min: 0, max: Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true })
+  /** Values a producer could send, valid or not: any bytes, any JSON, stock-shaped objects with wrong types. */
+  const anyValue = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((value) => Buffer.from(value)),
+    fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null')),
+    fc
+      .record(
+        { event_time: fc.oneof(fc.string(), fc.jsonValue()), ticker: fc.jsonValue(), price: fc.jsonValue() },
+        { requiredKeys: [] },
+      )
+      .map((value) => Buffer.from(JSON.stringify(value))),
+    fc.constant(null),
+  )
+
+  it('strict writes nothing that flink would write differently, and accepts nothing flink dead-letters but the ISO form', () => {
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        const strict = outcomeOf(value, 'strict')
+        if (strict.kind !== 'sink') return
+        const flink = outcomeOf(value, 'flink')
+        if (flink.kind === 'sink') expect(strict.messages).toEqual(flink.messages)
+        else expect(flink.reason).toBe('INVALID_EVENT_TIME')
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+
+  it('every valid record round-trips in both modes: same ticker and price, the time with its own fraction digits', () => {
+    fc.assert(
+      fc.property(instant, ticker, price, fc.constantFrom(...VALIDATION_MODES), (micros, t, p, mode) => {
+        const event_time = formatProducerEventTime(micros)
+        const written = outcomeOf(Buffer.from(stockJson({ event_time, ticker: t, price: p })), mode)
+        if (written.kind !== 'sink') throw new Error(`${written.reason}: ${written.detail}`)
+        const value = String(written.messages[0]?.value)
+        expect(value.startsWith(`{"event_time":"${flinkTimeOfProducerTime(event_time)}","ticker":`)).toBe(
+          true,
+        )
+        // Java's digits differ from JavaScript's, but the values are the same.
+        expect(JSON.parse(value)).toEqual({
+          event_time: flinkTimeOfProducerTime(event_time),
+          ticker: t,
+          price: p,
+        })
+      }),
+      { numRuns: 2_000 },
     )
   })
 })
