@@ -100,7 +100,7 @@ const topics: Record<TableKind, string> = {
 }
 keepLogFile()
 notice(
-  `stage ${stage.name}, Kafka at ${brokers}: ${topics[kind]} (${kind}) below; logs in ${LOG_FILE}; Ctrl-C stops`,
+  `stage ${stage.name}, Kafka at ${brokers}, sink format ${processorConfig.sinkFormat}: ${topics[kind]} (${kind}) below; logs in ${LOG_FILE}; Ctrl-C stops`,
 )
 const printer = await startTablePrinter(processorConfig.kafka, {
   clientId: 'local-printer',

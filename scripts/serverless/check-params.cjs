@@ -1,5 +1,8 @@
 'use strict'
 
+const { readFileSync } = require('node:fs')
+const { join } = require('node:path')
+
 /**
  * A local Serverless plugin: before packaging (and so before deploying), checks the params that choose
  * what a stage deploys, so a forgotten or mistyped `--param` fails at once with the name to set rather
@@ -25,6 +28,19 @@ const REQUIRED = {
     securityGroupIds: 'security groups the brokers accept on 9098, sg-...',
   },
 }
+/**
+ * The sink formats on offer, as lib/sink-formats-offered.ts lists them (`export { xFormat as NAME }`), and
+ * the one the functions take when sinkFormat is empty: flink when it is on offer (lib/sink-formats.ts).
+ */
+function offeredFormats() {
+  const offered = readFileSync(join(__dirname, '../../lib/sink-formats-offered.ts'), 'utf8')
+  const names = [...offered.matchAll(/^export \{ \w+ as (\w+) \}/gm)].map((match) => match[1])
+  return { names, fallback: names.includes('flink') ? 'flink' : 'json' }
+}
+
+/** The validation modes a sink format offers; only flink has Flink's own. */
+const FORMAT_VALIDATIONS = { flink: ['strict', 'flink'] }
+
 // A `kafka://TOPIC` destination is at least 12 characters (AWS::Lambda::EventSourceMapping OnFailure).
 const MIN_GAVE_UP_TOPIC_LENGTH = 4
 // The topics' max.message.bytes: room for a dead letter's own headers at least (lib/config.ts), at most
@@ -40,6 +56,16 @@ function paramProblem(params, { deploying = true } = {}) {
     if (!allowed.includes(String(params[name]))) {
       return `--param ${name} must be one of ${allowed.join(', ')}, got "${params[name]}"`
     }
+  }
+  const formats = offeredFormats()
+  const sinkFormat = String(params.sinkFormat ?? '')
+  if (sinkFormat !== '' && !formats.names.includes(sinkFormat)) {
+    return `--param sinkFormat must be one of ${formats.names.join(', ')} (or empty: ${formats.fallback}), got "${sinkFormat}"`
+  }
+  const format = sinkFormat === '' ? formats.fallback : sinkFormat
+  const validations = FORMAT_VALIDATIONS[format] ?? ['strict']
+  if (!validations.includes(String(params.validation))) {
+    return `--param validation=${params.validation} needs sinkFormat=flink; sinkFormat ${format} offers ${validations.join(', ')}`
   }
   const missing = deploying
     ? Object.entries(REQUIRED[params.cluster] ?? {}).filter(([name]) => !params[name])

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { runCommand } from '../support/commands.js'
 import { freePorts } from '../support/ports.js'
 
+/** A row of the live table: partition, key, and the stock's fields as the sink format wrote them. */
 const SINK_ROW =
-  /^ +\d \| \{"ticker":"[A-Z]{1,4}"\} +\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})? +\| [A-Z]{1,4} +\| +\d+\.\d+$/
+  /^ +\d \| \{"ticker":"[A-Z]{1,4}"\} +\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})? +\| [A-Z]{1,4} +\| +\d+(\.\d+)?$/
 
 /** `npm start -- ARGS` as a user runs it, against the run's broker unless `env` says otherwise. */
 function npmStart(args: string[], env: Record<string, string | undefined> = {}) {
@@ -55,6 +56,22 @@ describe('npm start', () => {
     for (const line of logs) expect(JSON.parse(line)).toHaveProperty('level')
   }, 120_000)
 
+  it('writes with the sink format a param names: --param sinkFormat=json', async () => {
+    const { code, stdout, stderr } = await npmStart(
+      ['--for', '15', '--every', '5', '--param', 'sinkFormat=json'],
+      {
+        LOG_LEVEL: 'INFO',
+      },
+    )
+    expect(code, stderr).toBe(0)
+    expect(stderr).toMatch(/, sink format json: stocks-out \(sink\) below/)
+    const rows = stdout.trimEnd().split('\n').slice(2)
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toMatch(SINK_ROW)
+    // The producer's event times as they were, six fraction digits: plain JSON keeps them.
+    expect(rows.every((row) => /\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} +\|/.test(row))).toBe(true)
+  }, 120_000)
+
   it('starts its broker on KAFKA_PORT, runs the pipeline against that broker and no other, and stops it', async () => {
     const ports = await portsOfItsOwn()
     const { code, stdout, stderr } = await npmStart(['--for', '15', '--every', '5'], {
@@ -63,7 +80,7 @@ describe('npm start', () => {
     })
     expect(code, stderr).toBe(0)
     expect(stderr).toContain(`starting Kafka 3.9.2 on 127.0.0.1:${ports.KAFKA_PORT}`)
-    expect(stderr).toContain(`Kafka at 127.0.0.1:${ports.KAFKA_PORT}:`)
+    expect(stderr).toContain(`Kafka at 127.0.0.1:${ports.KAFKA_PORT},`)
     expect(
       stdout
         .trimEnd()

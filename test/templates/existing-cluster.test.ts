@@ -92,6 +92,25 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
     })
   })
 
+  it('chooses the sink format by one param, and refuses the flink validation without the flink format', async () => {
+    const processorEnv = (t: Template) =>
+      (
+        t.Resources.ProcessorLambdaFunction?.Properties as {
+          Environment: { Variables: Record<string, unknown> }
+        }
+      ).Environment.Variables
+    // Empty: the functions take the flink format when it is on offer (lib/sink-formats.ts).
+    expect(processorEnv(template)).toMatchObject({ SINK_FORMAT: '', VALIDATION_MODE: 'strict' })
+    const json = await packageTemplate('prod', { ...EXISTING_CLUSTER, sinkFormat: 'json' })
+    expect(processorEnv(json)).toMatchObject({ SINK_FORMAT: 'json' })
+    await expect(
+      packageTemplate('prod', { ...EXISTING_CLUSTER, sinkFormat: 'json', validation: 'flink' }),
+    ).rejects.toThrow(/--param validation=flink needs sinkFormat=flink; sinkFormat json offers strict/)
+    await expect(packageTemplate('prod', { ...EXISTING_CLUSTER, sinkFormat: 'avro' })).rejects.toThrow(
+      /--param sinkFormat must be one of flink, json \(or empty: flink\), got "avro"/,
+    )
+  })
+
   it('gives each function its own role', () => {
     expect(template.Resources.ProducerLambdaFunction?.Properties.Role).toEqual({
       'Fn::GetAtt': ['ProducerRole', 'Arn'],

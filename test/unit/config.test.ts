@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadKafkaConfig, loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
 import { asError, ConfigError } from '../../lib/errors.js'
+import { DEFAULT_SINK_FORMAT, SINK_FORMAT_NAMES, SINK_FORMATS } from '../../lib/sink-formats.js'
 
 const ARN = 'arn:aws:kafka:ap-southeast-2:123456789012:cluster/stocks/0b5d7a2e-1c3f-4e6a-9d8b-2f4e6a8c0d1e-2'
 
@@ -119,5 +120,26 @@ describe('loadProcessorConfig', () => {
     expect(() =>
       loadProcessorConfig({ KAFKA_BOOTSTRAP_SERVERS: 'b:1', KAFKA_AUTH: 'none', SINK_TOPIC: 'a/b' }),
     ).toThrow(/SINK_TOPIC/)
+  })
+
+  it('takes the sink format by name, the default one when unset', () => {
+    const base = { KAFKA_BOOTSTRAP_SERVERS: 'b:1', KAFKA_AUTH: 'none' }
+    expect(loadProcessorConfig(base).sinkFormat).toBe(DEFAULT_SINK_FORMAT)
+    const json = loadProcessorConfig({ ...base, SINK_FORMAT: 'json' })
+    expect(json).toMatchObject({ sinkFormat: 'json', format: SINK_FORMATS.json, validation: 'strict' })
+    expect(() => loadProcessorConfig({ ...base, SINK_FORMAT: 'avro' })).toThrow(
+      `SINK_FORMAT must be one of ${SINK_FORMAT_NAMES.join(', ')}, got "avro"`,
+    )
+  })
+
+  it('refuses a validation mode the sink format does not offer, naming both', () => {
+    expect(() =>
+      loadProcessorConfig({
+        KAFKA_BOOTSTRAP_SERVERS: 'b:1',
+        KAFKA_AUTH: 'none',
+        SINK_FORMAT: 'json',
+        VALIDATION_MODE: 'flink',
+      }),
+    ).toThrow('VALIDATION_MODE flink needs a sink format that offers it; SINK_FORMAT json offers strict')
   })
 })
