@@ -1,7 +1,7 @@
 import type middy from '@middy/core'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
 import { asError } from '../errors.js'
-import { describeError, logger } from '../log.js'
+import { logger } from '../log.js'
 
 /**
  * CloudFormation's custom resource protocol ("CloudFormation custom resource request and response
@@ -99,7 +99,7 @@ export function answerCloudFormation(
     },
     onError: async (request) => {
       const error = asError(request.error)
-      logger.error('Custom resource request failed', { error: describeError(error) })
+      logger.error('Custom resource request failed', { error })
       request.response = await answer(request.event, { status: 'FAILED', reason: error.message }, send)
     },
   }

@@ -1,7 +1,7 @@
 import type { IHeaders, Kafka, Message, Producer } from 'kafkajs'
 import type { KafkaConnectionConfig } from '../config.js'
 import { asError, KafkaDeliveryError, KafkaUnavailableError } from '../errors.js'
-import { describeError, logger } from '../log.js'
+import { logger } from '../log.js'
 import { withTimeout } from '../timeout.js'
 import { createKafka } from './client.js'
 import { type BrokerResolver, configuredBrokers } from './configured-brokers.js'
@@ -208,7 +208,7 @@ export class KafkajsSink implements MessageSink {
     try {
       await withTimeout(producer.disconnect(), 5_000, 'Disconnecting from Kafka')
     } catch (error) {
-      logger.warn('Kafka producer did not disconnect cleanly', { error: describeError(error) })
+      logger.warn('Kafka producer did not disconnect cleanly', { error })
     }
   }
 

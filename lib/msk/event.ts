@@ -1,25 +1,23 @@
+import type { MSKEvent, MSKRecord, MSKRecordHeader } from 'aws-lambda'
 import { InvalidEventError } from '../errors.js'
 
 /**
- * The event Lambda's MSK event source mapping sends: records grouped by `topic-partition`, key and value
- * base64-encoded, header values as arrays of (Java, so possibly negative) byte numbers.
+ * The event Lambda's MSK event source mapping sends, as @types/aws-lambda describes it, with what those
+ * types leave out: a self-managed Kafka source, a record without a key, a tombstone without a value
+ * ("Using Lambda with Amazon MSK", the event shown there), and headers as arrays of (Java, so possibly
+ * negative) byte numbers.
  */
-export interface MskEvent {
-  readonly eventSource: 'aws:kafka' | 'SelfManagedKafka'
+export type MskEvent = Omit<MSKEvent, 'eventSource' | 'eventSourceArn' | 'bootstrapServers' | 'records'> & {
+  readonly eventSource: MSKEvent['eventSource'] | 'SelfManagedKafka'
   readonly eventSourceArn?: string
   readonly bootstrapServers?: string
-  readonly records: Record<string, readonly MskRecord[]>
+  readonly records: Readonly<Record<string, readonly MskRecord[]>>
 }
 
-export interface MskRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: number
-  readonly timestamp: number
-  readonly timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME'
+export type MskRecord = Readonly<Omit<MSKRecord, 'key' | 'value' | 'headers'>> & {
   readonly key?: string | null
   readonly value?: string | null
-  readonly headers?: readonly Record<string, readonly number[]>[]
+  readonly headers?: readonly Readonly<MSKRecordHeader>[]
 }
 
 export interface RecordHeader {

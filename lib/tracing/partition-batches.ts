@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../errors.js'
 import type { MessageSink } from '../kafka/sink.js'
-import { describeError, logger } from '../log.js'
+import { logger } from '../log.js'
 import type { MskEvent, MskRecord } from '../msk/event.js'
 import type { ProcessResult } from '../processor/process-event.js'
 import { DeadLetterReasons } from './dead-letter-reasons.js'
@@ -224,7 +224,7 @@ export async function traceProcessing(
           recordPartitionBatch(span, id, records, outcome)
         }
       } catch (error) {
-        logger.warn('Partition batches not traced', { error: describeError(error) })
+        logger.warn('Partition batches not traced', { error })
       }
     }
   }

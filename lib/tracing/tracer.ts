@@ -1,4 +1,4 @@
-import { describeError, logger } from '../log.js'
+import { logger } from '../log.js'
 import { type DaemonAddress, parseDaemonAddress, type SendDocuments, sendToDaemon } from './daemon.js'
 import { nowSeconds, type SegmentDocument, Span } from './segment.js'
 import { newSegmentId, newTraceId, parseXrayTraceHeader, type TraceContext } from './trace-context.js'
@@ -172,7 +172,7 @@ export class Tracer {
     try {
       await this.#send(this.settings.daemon, trace.finish())
     } catch (error) {
-      logger.warn('Trace segments not sent to the X-Ray daemon', { error: describeError(error) })
+      logger.warn('Trace segments not sent to the X-Ray daemon', { error })
     }
   }
 }

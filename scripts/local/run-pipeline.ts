@@ -14,10 +14,10 @@ import { openSync, readFileSync } from 'node:fs'
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import type { Kafka } from 'kafkajs'
 import { loadProcessorConfig, loadProducerConfig } from '../../lib/config.js'
+import { asError } from '../../lib/errors.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { ensureTopicsOn, topicSpecs } from '../../lib/kafka/topics.js'
-import { describeError } from '../../lib/log.js'
 import { explainFailures, nameCommand, undoOnFailure } from '../cli/exit.js'
 import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
 import { UsageError } from '../cli/flags.js'
@@ -177,7 +177,7 @@ const mapping = new LocalEventSourceMapping({
   onInvocation: ({ error, records, attempt, partitions }) => {
     if (error !== undefined) {
       notice(
-        `! processor failed on ${records} records of ${partitions.join(', ')} (attempt ${attempt}): ${describeError(error).message}`,
+        `! processor failed on ${records} records of ${partitions.join(', ')} (attempt ${attempt}): ${asError(error).message}`,
       )
     }
   },
@@ -203,7 +203,7 @@ const scheduleEvent = JSON.parse(readFileSync(new URL('../../events/schedule.jso
 let producing: Promise<unknown> = Promise.resolve()
 const tick = () => {
   producing = producer(scheduleEvent, lambdaContext('producer', 90_000)).catch((error: unknown) =>
-    notice(`! producer failed: ${describeError(error).message}`),
+    notice(`! producer failed: ${asError(error).message}`),
   )
 }
 tick()

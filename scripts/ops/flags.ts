@@ -147,7 +147,7 @@ export function parseRedriveFlags(args: readonly string[], now = new Date()): Re
   const window = timeWindow(values.since, values.until, now)
   return {
     ...stageFlags(values),
-    // The reasons the processor writes in `dlq.reason` (lib/stocks/codec.ts).
+    // The reasons the processor writes in `dlq.reason` (lib/stocks/reasons.ts).
     reasons: [...new Set(values.reason.map((reason) => choice('reason', reason, REJECTION_REASONS)))],
     since: window.since,
     until: window.until,

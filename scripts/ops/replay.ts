@@ -18,8 +18,8 @@ import '../local/quiet-logs.js'
 import '../cli/exit.js'
 import { createHash } from 'node:crypto'
 import { SQSClient } from '@aws-sdk/client-sqs'
+import { asError } from '../../lib/errors.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
-import { describeError } from '../../lib/log.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { gaveUpRecords } from '../../lib/ops/on-failure-record.js'
 import { explainFailures, nameCommand } from '../cli/exit.js'
@@ -136,7 +136,7 @@ try {
           records.push(...selected.records)
         } catch (error) {
           totals.unreadable++
-          unreadable.push(`${gaveUpTopic}-${partition}@${message.offset}: ${describeError(error).message}`)
+          unreadable.push(`${gaveUpTopic}-${partition}@${message.offset}: ${asError(error).message}`)
         }
       }
       await reprocessAndCount(records, stageProcessor(sink, processor), totals, flags.dryRun)
