@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { localBrokers } from '../../scripts/local/local-brokers.cjs'
 import { freePorts } from './ports.js'
@@ -23,6 +24,8 @@ export interface TestBroker {
   start(): void
   /** Stops it; without keepData its data folder is deleted too. */
   stop(options?: { keepData?: boolean }): void
+  /** Kills its process at once (kill -9), as a machine that goes away would: its data stays. */
+  kill(): void
 }
 
 function kafka(command: 'start' | 'stop' | 'status', environment: BrokerEnvironment, keepData = false) {
@@ -47,6 +50,10 @@ function testBroker(environment: BrokerEnvironment): TestBroker {
     },
     stop({ keepData = false } = {}) {
       kafka('stop', environment, keepData)
+    },
+    kill() {
+      const pid = Number(readFileSync(join(environment.KAFKA_DATA_DIR, 'run', 'broker.pid'), 'utf8'))
+      process.kill(pid, 'SIGKILL')
     },
   }
 }
