@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { MskRecord } from '../msk/event.js'
 import { DEAD_LETTER_HEADERS } from '../processor/dead-letter.js'
 
@@ -22,8 +23,26 @@ export interface RedriveFilter {
   readonly force?: boolean
 }
 
+/** Where a dead letter cut to fit its topic was read from: the whole record is there, for its retention. */
+export interface SourceCoordinates {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+  /** The SHA-256 of the whole value, as the dead letter recorded it; absent when the value was not cut. */
+  readonly valueSha256?: string
+}
+
 export type RedriveDecision =
-  | { readonly redrive: true; readonly record: MskRecord; readonly reason: string }
+  | {
+      readonly redrive: true
+      readonly record: MskRecord
+      readonly reason: string
+      /**
+       * The dead letter was cut to fit its topic (`dlq.truncated`): `record` is not the original, which
+       * must be read back from here and put in its place (originalOf) before it is redriven.
+       */
+      readonly fetch?: SourceCoordinates
+    }
   | {
       readonly redrive: false
       readonly skipped: 'filtered' | 'redriven-before' | 'not-a-dead-letter'
@@ -34,6 +53,10 @@ const DEAD_LETTER_NAMES = new Set<string>(Object.values(DEAD_LETTER_HEADERS))
 
 function header(letter: DeadLetter, name: string): string | undefined {
   return letter.headers.find((h) => h.key === name)?.value.toString()
+}
+
+function redrivesHeader(count: number): Record<string, number[]> {
+  return { [REDRIVES_HEADER]: javaBytes(Buffer.from(String(count))) }
 }
 
 function javaBytes(value: Buffer): number[] {
@@ -69,11 +92,15 @@ export function redriveDecision(letter: DeadLetter, filter: RedriveFilter): Redr
   const headers = letter.headers
     .filter((h) => !DEAD_LETTER_NAMES.has(h.key) && h.key !== REDRIVES_HEADER)
     .map((h) => ({ [h.key]: javaBytes(h.value) }))
-  headers.push({ [REDRIVES_HEADER]: javaBytes(Buffer.from(String(redrives + 1))) })
+  headers.push(redrivesHeader(redrives + 1))
   const timestamp = Number(header(letter, DEAD_LETTER_HEADERS.timestamp))
+  const valueSha256 = header(letter, DEAD_LETTER_HEADERS.valueSha256)
   return {
     redrive: true,
     reason,
+    ...(header(letter, DEAD_LETTER_HEADERS.truncated) === undefined
+      ? {}
+      : { fetch: { topic, partition, offset, ...(valueSha256 === undefined ? {} : { valueSha256 }) } }),
     record: {
       topic,
       partition,
@@ -85,4 +112,25 @@ export function redriveDecision(letter: DeadLetter, filter: RedriveFilter): Redr
       headers,
     },
   }
+}
+
+/**
+ * The record to redrive in place of a dead letter that was cut to fit its topic: the original, read back
+ * from the source topic at the dead letter's coordinates, with the dead letter's redrive count; undefined
+ * when what is there is not that record (its value's SHA-256 differs: the topic no longer holds it).
+ */
+export function originalOf(
+  cut: MskRecord,
+  fetched: MskRecord,
+  expected: SourceCoordinates,
+): MskRecord | undefined {
+  const value =
+    fetched.value === undefined || fetched.value === null ? null : Buffer.from(fetched.value, 'base64')
+  if (expected.valueSha256 !== undefined) {
+    if (value === null || createHash('sha256').update(value).digest('hex') !== expected.valueSha256)
+      return undefined
+  }
+  const redrives = cut.headers?.find((h) => h[REDRIVES_HEADER] !== undefined)
+  const headers = (fetched.headers ?? []).filter((h) => h[REDRIVES_HEADER] === undefined)
+  return { ...fetched, headers: redrives === undefined ? headers : [...headers, redrives] }
 }

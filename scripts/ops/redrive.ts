@@ -14,7 +14,7 @@ import '../cli/exit.js'
 import { createHash } from 'node:crypto'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
 import type { MskRecord } from '../../lib/msk/event.js'
-import { redriveDecision } from '../../lib/ops/redrive.js'
+import { originalOf, type RedriveDecision, redriveDecision } from '../../lib/ops/redrive.js'
 import { explainFailures, nameCommand } from '../cli/exit.js'
 import { cannotReach, stageBrokerAdvice } from '../cli/failure.js'
 import { logsNote } from '../local/quiet-logs.js'
@@ -22,7 +22,7 @@ import { parseRedriveFlags } from './flags.js'
 import { Progress } from './progress.js'
 import { type ReprocessTally, reprocessAndCount, stageProcessor } from './reprocess.js'
 import { connectStage } from './stage-connection.js'
-import { readToEnd } from './topic-reader.js'
+import { fetchRecords, readToEnd } from './topic-reader.js'
 
 nameCommand('npm run redrive')
 const flags = parseRedriveFlags(process.argv.slice(2))
@@ -47,6 +47,36 @@ const groupId = flags.group ?? `${stage.mapping.consumerGroupId}-redrive-${signa
 
 const sink = new KafkajsSink({ ...processor.kafka, clientId: 'redrive' })
 const deps = stageProcessor(sink, processor, validation)
+
+type Redrive = Extract<RedriveDecision, { redrive: true }>
+
+/**
+ * The redrives with each dead letter that was cut to fit its topic given its whole record, read back from
+ * the source topic; one the topic no longer holds (its retention passed) is skipped and counted, as
+ * `original-gone`.
+ */
+async function wholeRecords(chosen: readonly Redrive[]): Promise<Redrive[]> {
+  const fetches = chosen.flatMap((decision) => (decision.fetch === undefined ? [] : [decision.fetch]))
+  if (fetches.length === 0) return [...chosen]
+  const fetched = new Map<string, MskRecord>()
+  for (const topic of new Set(fetches.map((at) => at.topic))) {
+    const ranges = fetches
+      .filter((at) => at.topic === topic)
+      .map((at) => ({ partition: at.partition, from: at.offset, to: at.offset + 1 }))
+    for (const record of await fetchRecords(kafka, topic, ranges))
+      fetched.set(`${record.topic}-${record.partition}@${record.offset}`, record)
+  }
+  return chosen.flatMap((decision) => {
+    const at = decision.fetch
+    if (at === undefined) return [decision]
+    const source = fetched.get(`${at.topic}-${at.partition}@${at.offset}`)
+    const original = source === undefined ? undefined : originalOf(decision.record, source, at)
+    if (original !== undefined) return [{ ...decision, record: original }]
+    skipped['original-gone'] = (skipped['original-gone'] ?? 0) + 1
+    return []
+  })
+}
+
 let deadLetters = 0
 const redriven: ReprocessTally = { selected: 0, written: 0, deadLettered: 0 }
 const skipped: Record<string, number> = {}
@@ -60,10 +90,10 @@ try {
     groupId,
     commit: !flags.dryRun,
     onBatch: async (_partition, messages) => {
-      const records: MskRecord[] = []
+      const chosen: Redrive[] = []
       let taken = 0
       for (const message of messages) {
-        if (redriven.selected + records.length >= limit) break
+        if (redriven.selected + chosen.length >= limit) break
         taken++
         deadLetters++
         const decision = redriveDecision(
@@ -80,8 +110,13 @@ try {
           skipped[decision.skipped] = (skipped[decision.skipped] ?? 0) + 1
           continue
         }
-        selectedByReason[decision.reason] = (selectedByReason[decision.reason] ?? 0) + 1
-        records.push(decision.record)
+        chosen.push(decision)
+      }
+      // A dead letter cut to fit its topic goes back as the whole record, read from the source topic.
+      const records: MskRecord[] = []
+      for (const { record, reason } of await wholeRecords(chosen)) {
+        selectedByReason[reason] = (selectedByReason[reason] ?? 0) + 1
+        records.push(record)
       }
       await reprocessAndCount(records, deps, redriven, flags.dryRun)
       progress.add(records.length)

@@ -7,9 +7,8 @@ import {
 import type { Kafka } from 'kafkajs'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { type GaveUpRange, gaveUpRanges, type ReplayFilter } from '../../lib/ops/on-failure-record.js'
-import { toMskRecord } from '../local/msk-event.js'
 import { type ReprocessDeps, reprocessAndCount } from './reprocess.js'
-import { readToEnd } from './topic-reader.js'
+import { fetchRecords } from './topic-reader.js'
 
 export interface QueueReplayTotals {
   messages: number
@@ -35,19 +34,17 @@ async function fetchRanges(kafka: Kafka, ranges: readonly GaveUpRange[]): Promis
   const records: MskRecord[] = []
   for (const topic of new Set(ranges.map((range) => range.topic))) {
     const ofTopic = ranges.filter((range) => range.topic === topic)
-    await readToEnd({
-      kafka,
-      topic,
-      ranges: ofTopic.map((range) => ({
-        partition: range.partition,
-        from: range.firstOffset,
-        to: range.lastOffset + 1,
-      })),
-      onBatch: async (partition, messages) => {
-        for (const message of messages) records.push(toMskRecord(topic, partition, message))
-        return undefined
-      },
-    })
+    records.push(
+      ...(await fetchRecords(
+        kafka,
+        topic,
+        ofTopic.map((range) => ({
+          partition: range.partition,
+          from: range.firstOffset,
+          to: range.lastOffset + 1,
+        })),
+      )),
+    )
   }
   return records
 }

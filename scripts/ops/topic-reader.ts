@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kafka, KafkaMessage } from 'kafkajs'
+import type { MskRecord } from '../../lib/msk/event.js'
+import { toMskRecord } from '../local/msk-event.js'
 
 export interface ReadOptions {
   readonly kafka: Kafka
@@ -151,4 +153,23 @@ export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> 
   } finally {
     await admin.disconnect()
   }
+}
+
+/** The records of these ranges of a topic (`from` up to, not including, `to`), as Lambda would send them. */
+export async function fetchRecords(
+  kafka: Kafka,
+  topic: string,
+  ranges: readonly PartitionRange[],
+): Promise<MskRecord[]> {
+  const records: MskRecord[] = []
+  await readToEnd({
+    kafka,
+    topic,
+    ranges,
+    onBatch: async (partition, messages) => {
+      for (const message of messages) records.push(toMskRecord(topic, partition, message))
+      return undefined
+    },
+  })
+  return records
 }

@@ -8,6 +8,7 @@ import type { KafkaConnectionConfig } from '../../lib/config.js'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
 import { createKafka } from '../../lib/kafka/client.js'
 import { KafkajsSink } from '../../lib/kafka/kafkajs-sink.js'
+import { originalOf, redriveDecision } from '../../lib/ops/redrive.js'
 import { DEAD_LETTER_HEADERS } from '../../lib/processor/dead-letter.js'
 import { generateStockBatch } from '../../lib/stocks/generate.js'
 import { stockJson, tickerKey } from '../../lib/stocks/stock.js'
@@ -20,6 +21,7 @@ import type { WorkerInvoker } from '../../scripts/local/invokers.js'
 import { buildMskEvent, toMskRecord } from '../../scripts/local/msk-event.js'
 import { KafkaTopicDestination } from '../../scripts/local/on-failure-destinations.js'
 import { processorWorker } from '../../scripts/local/processor-worker.js'
+import { fetchRecords } from '../../scripts/ops/topic-reader.js'
 import { startTestBroker } from '../support/broker.js'
 import { createTestTopics, LOCAL_BROKER, localKafkaConfig, readTopic, testKafka } from '../support/kafka.js'
 import { processorHandler } from '../support/processor.js'
@@ -276,6 +278,25 @@ describe('faults on the real broker, each reconciled', () => {
       ['VALUE_TOO_LARGE', 'value', '1048470', '17'],
       ['VALUE_TOO_LARGE', 'value', String(5 * 1024 * 1024), '35'],
     ])
+    // The whole record is read back from where each dead letter says, as npm run redrive reads it.
+    for (const letter of letters) {
+      const decision = redriveDecision(
+        {
+          key: letter.key === undefined ? null : Buffer.from(letter.key),
+          value: letter.rawValue,
+          headers: Object.entries(letter.rawHeaders).map(([key, value]) => ({ key, value })),
+        },
+        {},
+      )
+      if (!decision.redrive || decision.fetch === undefined)
+        throw new Error('expected a dead letter cut to fit')
+      const { partition, offset } = decision.fetch
+      const [fetched] = await fetchRecords(kafka, source, [{ partition, from: offset, to: offset + 1 }])
+      const whole = fetched === undefined ? undefined : originalOf(decision.record, fetched, decision.fetch)
+      expect(Buffer.from(whole?.value ?? '', 'base64').length).toBe(
+        Number(letter.headers[DEAD_LETTER_HEADERS.valueBytes]),
+      )
+    }
   })
 
   it('partial batch responses: a partition whose dead letters the topic refuses fails alone, and is given up on', {

@@ -1,6 +1,12 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { decodeHeaders } from '../../lib/msk/event.js'
-import { REDRIVES_HEADER, redriveDecision } from '../../lib/ops/redrive.js'
+import {
+  originalOf,
+  REDRIVES_HEADER,
+  redriveDecision,
+  type SourceCoordinates,
+} from '../../lib/ops/redrive.js'
 import { transformRecord } from '../../lib/processor/transform.js'
 import { transformOptions } from '../support/format.js'
 
@@ -75,5 +81,48 @@ describe('redriveDecision', () => {
       redrive: false,
       skipped: 'not-a-dead-letter',
     })
+  })
+})
+
+describe('a dead letter cut to fit its topic', () => {
+  const big = {
+    ...original,
+    value: Buffer.alloc(40_000, 'x').toString('base64'),
+    headers: [{ trace: [1] }],
+  }
+  const cutLetter = () => {
+    const outcome = transformRecord(big, transformOptions({ maxMessageBytes: 16_384 }))
+    if (outcome.kind !== 'dead-letter') throw new Error('expected a dead letter')
+    return {
+      key: outcome.message.key as Buffer,
+      value: outcome.message.value as Buffer,
+      headers: (outcome.message.headers ?? []).map((h) => ({ key: h.key, value: Buffer.from(h.value) })),
+    }
+  }
+
+  it('is redriven as its whole record, read back from where the dead letter says it is', () => {
+    const decision = redriveDecision(cutLetter(), {})
+    if (!decision.redrive) throw new Error('expected a redrive')
+    expect(decision.fetch).toEqual({
+      topic: 'stocks-in',
+      partition: 1,
+      offset: 42,
+      valueSha256: createHash('sha256').update(Buffer.alloc(40_000, 'x')).digest('hex'),
+    })
+    const whole = originalOf(decision.record, big, decision.fetch as SourceCoordinates)
+    expect(whole?.value).toBe(big.value)
+    expect(whole?.headers).toEqual([{ trace: [1] }, { [REDRIVES_HEADER]: [49] }])
+  })
+
+  it('is not redriven from a record that is not the one it was cut from', () => {
+    const decision = redriveDecision(cutLetter(), {})
+    if (!decision.redrive || decision.fetch === undefined) throw new Error('expected a cut dead letter')
+    const other = { ...big, value: Buffer.alloc(40_000, 'y').toString('base64') }
+    expect(originalOf(decision.record, other, decision.fetch)).toBeUndefined()
+  })
+
+  it('a dead letter that was not cut needs nothing read back', () => {
+    const decision = redriveDecision(deadLetterOf(), {})
+    expect(decision.redrive && decision.fetch).toBeUndefined()
   })
 })
