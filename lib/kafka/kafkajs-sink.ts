@@ -46,11 +46,17 @@ function someCause(error: unknown, test: (error: Error) => boolean): boolean {
 const isUnknownTopic = (error: unknown) =>
   someCause(error, (e) => (e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION')
 
-/** The brokers answered but refused the credentials: no use suggesting the broker is down. */
-const isAuthenticationFailure = (error: unknown) =>
+/**
+ * The brokers answered (they refused the credentials, or a request in the SASL exchange): no use
+ * suggesting the broker is down.
+ */
+const brokersAnswered = (error: unknown) =>
   someCause(
     error,
-    (e) => e.name === 'MskIamAuthenticationError' || e.name === 'KafkaJSSASLAuthenticationError',
+    (e) =>
+      e.name === 'MskIamAuthenticationError' ||
+      e.name === 'KafkaJSSASLAuthenticationError' ||
+      e.name === 'KafkaJSProtocolError',
   )
 
 async function unreachableHint(brokers: BrokerResolver): Promise<string> {
@@ -195,7 +201,7 @@ export class KafkajsSink implements MessageSink {
       await producer.disconnect().catch(() => undefined)
       throw new KafkaUnavailableError(
         `Cannot connect to Kafka: ${asError(error).message}.${
-          isAuthenticationFailure(error) ? '' : await unreachableHint(this.#brokers)
+          brokersAnswered(error) ? '' : await unreachableHint(this.#brokers)
         }`,
         { cause: error },
       )
