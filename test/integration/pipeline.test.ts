@@ -29,12 +29,12 @@ const BATCHES = 12
 Object.assign(process.env, TEST_IDENTITY.environment)
 
 describe.each([
-  ['PLAINTEXT', localKafkaConfig(), DEFAULT_SINK_FORMAT],
-  ['SASL_SSL with MSK IAM auth', iamKafkaConfig(), DEFAULT_SINK_FORMAT],
-  ['PLAINTEXT', localKafkaConfig(), 'json'],
+  ['PLAINTEXT', DEFAULT_SINK_FORMAT, localKafkaConfig()],
+  ['SASL_SSL with MSK IAM auth', DEFAULT_SINK_FORMAT, iamKafkaConfig()],
+  ['PLAINTEXT', 'json', localKafkaConfig()],
 ])(
   'producer -> stocks-in -> local MSK mapping -> processor -> stocks-out, over %s, sink format %s',
-  (_listener, connection: KafkaConnectionConfig, formatName: string) => {
+  (_listener, formatName: string, connection: KafkaConnectionConfig) => {
     const format = SINK_FORMATS[formatName] as StockFormat
     let kafka: Kafka
     let admin: Admin

@@ -1,5 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Admin, Kafka, logLevel } from 'kafkajs'
 import { createBrokerResolver } from '../../lib/kafka/broker-lookup.js'
@@ -9,7 +11,8 @@ import type { MskEvent } from '../../lib/msk/event.js'
 import { produceStockBatches } from '../../lib/producer/produce-batches.js'
 import { LocalEventSourceMapping } from '../../scripts/local/event-source-mapping.js'
 import { KafkaTopicDestination } from '../../scripts/local/on-failure-destinations.js'
-import { KAFKA_SCRIPT, localKafkaConfig, PROJECT_DIR } from './kafka.js'
+import { startTestBroker, type TestBroker } from './broker.js'
+import { localKafkaConfig, PROJECT_DIR } from './kafka.js'
 import { processorHandler } from './processor.js'
 
 /**
@@ -27,53 +30,28 @@ export const LOCAL_STAGE = {
   group: 'msk-lambda-stocks-local-processor',
 } as const
 
-/** Ports nothing listens on now, each bound once by the OS and released. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer()
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => (server.address() as { port: number }).port)
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports
-}
-
-/** A single-node broker of its own (scripts/kafka/kafka.sh on free ports, its data apart). */
+/** A single-node broker of its own (test/support/broker.ts: free ports below the ephemeral range, its data apart). */
 export class OwnBroker {
   readonly bootstrap: string
-  readonly #env: Record<string, string>
+  readonly #broker: TestBroker
 
-  private constructor(ports: number[]) {
-    const [kafka, controller, iam] = ports.map(String)
-    this.#env = {
-      KAFKA_PORT: kafka ?? '',
-      KAFKA_CONTROLLER_PORT: controller ?? '',
-      KAFKA_IAM_PORT: iam ?? '',
-    }
-    this.bootstrap = `127.0.0.1:${kafka}`
+  private constructor(broker: TestBroker) {
+    this.#broker = broker
+    this.bootstrap = broker.address
   }
 
+  /** Started on ports free now; `start` again after a `stop` brings it back on the same ones. */
   static async onFreePorts(): Promise<OwnBroker> {
-    return new OwnBroker(await freePorts(3))
+    return new OwnBroker(await startTestBroker(mkdtempSync(join(tmpdir(), 'console-kafka-'))))
   }
 
   start(): void {
-    execFileSync(KAFKA_SCRIPT, ['start'], { env: { ...process.env, ...this.#env }, stdio: 'ignore' })
+    this.#broker.start()
   }
 
   /** Stops it; with `keepData` its topics and offsets are there again on the next start, as after a restart. */
   stop(keepData = false): void {
-    execFileSync(KAFKA_SCRIPT, ['stop'], {
-      env: { ...process.env, ...this.#env, KAFKA_KEEP_DATA: keepData ? '1' : '0' },
-      stdio: 'ignore',
-    })
+    this.#broker.stop({ keepData })
   }
 
   client(clientId = 'console-tests'): Kafka {
