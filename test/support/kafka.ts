@@ -80,15 +80,33 @@ export function testKafka(clientId = 'tests'): Kafka {
   return new Kafka({ clientId, brokers: [LOCAL_BROKER], logLevel: logLevel.NOTHING })
 }
 
-/** Fresh topics per test, so test files can run side by side on one broker. */
+/**
+ * Fresh topics per test, so test files can run side by side on one broker; resolves once every partition
+ * has a leader. kafkajs's own wait (waitForLeaders) gives up after a few metadata requests, which a broker
+ * busy with the other test files can take longer than.
+ */
 export async function createTestTopics(admin: Admin, names: readonly string[], numPartitions = 2) {
   const suffix = randomUUID().slice(0, 8)
   const topics = names.map((name) => `${name}-${suffix}`)
   await admin.createTopics({
     topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
-    waitForLeaders: true,
+    waitForLeaders: false,
   })
-  return topics
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const led = await admin
+      .fetchTopicMetadata({ topics })
+      .then((metadata) =>
+        metadata.topics.every(
+          (topic) =>
+            topic.partitions.length === numPartitions && topic.partitions.every((p) => p.leader >= 0),
+        ),
+      )
+      .catch(() => false)
+    if (led) return topics
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 60 s`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 export interface ConsumedRecord {
