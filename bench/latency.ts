@@ -23,17 +23,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs'
-import { flinkTimestampText } from '../lib/flink/sql-timestamp.js'
 import { KafkajsSink } from '../lib/kafka/kafkajs-sink.js'
 import type { MessageSink, PartitionDelivery, TopicMessages } from '../lib/kafka/sink.js'
 import { produceStockBatches } from '../lib/producer/produce-batches.js'
 import { epochMicros } from '../lib/stocks/clock.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
-import { stockJson, TICKERS, tickerKey } from '../lib/stocks/stock.js'
+import { type Stock, stockJson, TICKERS, tickerKey } from '../lib/stocks/stock.js'
 import { LocalEventSourceMapping } from '../scripts/local/event-source-mapping.js'
 import { processorWorker } from '../scripts/local/processor-worker.js'
 import { loadStageSettings } from '../scripts/local/stage-env.js'
 import { localKafkaConfig } from '../test/support/kafka.js'
+import { format } from './events.js'
 import { fmt, percentile } from './stats.js'
 
 /** The event source mapping's batching settings a round runs with. */
@@ -96,12 +96,10 @@ function uniqueMicros(): number {
   return lastMicros
 }
 
-/** A source value's event time as the processor writes it on the sink (Flink's text: no trailing zeros). */
+/** A source value's event time as the processor writes it on the sink, in the pipeline's sink format. */
 function sinkEventTime(sourceValue: string): string {
-  const { event_time } = JSON.parse(sourceValue) as { event_time: string }
-  const text = flinkTimestampText(event_time, 'strict')
-  if (text === undefined) throw new Error(`the processor would dead-letter the event time ${event_time}`)
-  return text
+  const written = format.write(JSON.parse(sourceValue) as Stock)
+  return (JSON.parse(written.value) as { event_time: string }).event_time
 }
 
 /** The producer's sink, noting when the send of each record started, by its event time on the sink. */
