@@ -32,3 +32,18 @@ export function recordBytes(message: OutgoingMessage): number {
 export function fitsAlone(message: OutgoingMessage, maxMessageBytes: number): boolean {
   return BATCH_OVERHEAD_BYTES + recordBytes(message) <= maxMessageBytes
 }
+
+/** A string's UTF-8 bytes are at most 3 per UTF-16 unit. */
+const boundOf = (value: Buffer | string | null | undefined) =>
+  value === null || value === undefined ? 0 : typeof value === 'string' ? 3 * value.length : value.length
+
+/**
+ * Whether a message surely fits alone in a batch of `maxMessageBytes`, from its lengths alone (no UTF-8
+ * counting): false means "count it" (fitsAlone), not "it does not fit".
+ */
+export function fitsWithin(message: OutgoingMessage, maxMessageBytes: number): boolean {
+  let bound = BATCH_OVERHEAD_BYTES + RECORD_OVERHEAD_BYTES + boundOf(message.key) + boundOf(message.value)
+  for (const header of message.headers ?? [])
+    bound += HEADER_OVERHEAD_BYTES + 3 * header.key.length + boundOf(header.value)
+  return bound <= maxMessageBytes
+}

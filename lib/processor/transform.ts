@@ -1,4 +1,4 @@
-import { fitsAlone, recordBytes } from '../kafka/record-size.js'
+import { fitsAlone, fitsWithin, recordBytes } from '../kafka/record-size.js'
 import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
 import { decodeAsciiBase64, decodeBase64, type MskRecord } from '../msk/event.js'
 import type { ReadResult, StockFormat, ValidationMode, Written } from '../stocks/format.js'
@@ -65,27 +65,17 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
 }
 
 /**
- * A sink record is at most about 13 times its source value and carried headers (a ticker of control
- * characters is escaped six-fold, in the key and the value): only a source record over this share of the
- * limit is measured against it, which keeps the measuring off the hot path.
+ * A sink message the topics would refuse, if any: a format may write a record of any size (`flink` writes
+ * any ticker, however long). Each message's size is bounded from its lengths alone first (a UTF-16 unit is
+ * at most 3 bytes of UTF-8), which keeps the exact count off the hot path for every ordinary record.
  */
-const MEASURE_ABOVE_SHARE = 16
-
-function carriedBytes(headers: readonly OutgoingHeader[]): number {
-  let bytes = 0
-  for (const header of headers) bytes += header.key.length + header.value.length
-  return bytes
-}
-
-/** A sink message the topics would refuse, if any: `flink` writes any ticker, however long. */
 function tooLarge(
   messages: readonly OutgoingMessage[],
-  record: MskRecord,
   maxMessageBytes: number,
 ): OutgoingMessage | undefined {
-  const sourceBytes = (record.value?.length ?? 0) + carriedBytes(messages[0]?.headers ?? [])
-  if (sourceBytes * MEASURE_ABOVE_SHARE <= maxMessageBytes) return undefined
-  return messages.find((message) => !fitsAlone(message, maxMessageBytes))
+  return messages.find(
+    (message) => !fitsWithin(message, maxMessageBytes) && !fitsAlone(message, maxMessageBytes),
+  )
 }
 
 /** How the processor reads and writes records: the sink format, its validation, the topics' limit. */
@@ -124,7 +114,7 @@ export function transformRecord(record: MskRecord, options: TransformOptions): R
   if ('reason' in written) return deadLetter(record, options, written)
   const headers = sourceHeaders(record)
   const messages = written.map(({ key, value }) => ({ key, value, headers }))
-  const oversized = tooLarge(messages, record, options.maxMessageBytes)
+  const oversized = tooLarge(messages, options.maxMessageBytes)
   if (oversized === undefined) return { kind: 'sink', messages }
   return deadLetter(record, options, {
     reason: 'RECORD_TOO_LARGE',

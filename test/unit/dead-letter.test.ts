@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { flinkFormat } from '../../lib/flink/format.js'
 import { fitsAlone, KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from '../../lib/kafka/record-size.js'
 import type { OutgoingMessage } from '../../lib/kafka/sink.js'
 import type { MskRecord } from '../../lib/msk/event.js'
 import { DEAD_LETTER_HEADERS, deadLetterMessage } from '../../lib/processor/dead-letter.js'
 import { transformRecord } from '../../lib/processor/transform.js'
+import type { StockFormat } from '../../lib/stocks/format.js'
+import { jsonFormat } from '../../lib/stocks/json-format.js'
 
 const AT = Date.parse('2026-12-07T09:00:00Z')
 const LIMIT = KAFKA_DEFAULT_MAX_MESSAGE_BYTES
@@ -119,31 +120,46 @@ describe('deadLetterMessage', () => {
 })
 
 describe('transformRecord and the topics limit', () => {
-  it('dead-letters a record whose sink record would be over the limit (flink: any ticker)', () => {
-    const ticker = 't'.repeat(600_000)
-    const value = Buffer.from(JSON.stringify({ event_time: '2023-08-08 04:21:56.123', ticker, price: 1.5 }))
-    const outcome = transformRecord(record(value), {
-      format: flinkFormat,
-      validation: 'flink',
+  /** The json format, writing a value as large as asked: a format may write a record of any size. */
+  const inflating = (bytes: number): StockFormat => ({
+    ...jsonFormat,
+    write: (stock) => ({ key: jsonFormat.write(stock).key, value: 'v'.repeat(bytes) }),
+  })
+  const stock = Buffer.from(
+    JSON.stringify({ event_time: '2023-08-08 04:21:56.123', ticker: 'AAPL', price: 1.5 }),
+  )
+
+  it('dead-letters a record whose sink record would be over the limit', () => {
+    const outcome = transformRecord(record(stock), {
+      format: inflating(1_200_000),
+      validation: 'strict',
       maxMessageBytes: LIMIT,
       deadLetteredAt: AT,
     })
     expect(outcome).toMatchObject({ kind: 'dead-letter', reason: 'RECORD_TOO_LARGE' })
     if (outcome.kind !== 'dead-letter') return
-    expect(outcome.detail).toMatch(/its sink record would be 12\d{5} bytes; the topics take up to 1048588/)
+    expect(outcome.detail).toMatch(/^its sink record would be 120\d{4} bytes; the topics take up to 1048588$/)
     expect(fitsAlone(outcome.message, LIMIT)).toBe(true)
   })
 
-  it('writes the same record when the topics take it', () => {
-    const ticker = 't'.repeat(600_000)
-    const value = Buffer.from(JSON.stringify({ event_time: '2023-08-08 04:21:56.123', ticker, price: 1.5 }))
+  it('writes the same record when the topics take it, counting UTF-8 bytes, not string lengths', () => {
+    // 400,000 three-byte characters: 1.2 MB of UTF-8 in a string of 400,000 units.
+    const wide: StockFormat = {
+      ...jsonFormat,
+      write: (s) => ({ key: jsonFormat.write(s).key, value: '€'.repeat(400_000) }),
+    }
+    const options = { validation: 'strict', maxMessageBytes: LIMIT, deadLetteredAt: AT } as const
+    expect(transformRecord(record(stock), { ...options, format: wide })).toMatchObject({
+      kind: 'dead-letter',
+      reason: 'RECORD_TOO_LARGE',
+    })
     expect(
-      transformRecord(record(value), {
-        format: flinkFormat,
-        validation: 'flink',
-        maxMessageBytes: 4 * LIMIT,
-        deadLetteredAt: AT,
-      }),
-    ).toMatchObject({ kind: 'sink' })
+      transformRecord(record(stock), { ...options, format: wide, maxMessageBytes: 2 * LIMIT }),
+    ).toMatchObject({
+      kind: 'sink',
+    })
+    expect(transformRecord(record(stock), { ...options, format: inflating(1_000_000) })).toMatchObject({
+      kind: 'sink',
+    })
   })
 })

@@ -243,6 +243,16 @@ describe('strict mode: nulls, coercions and oddities dead-lettered with their re
   })
 })
 
+describe('the flink format and the topics limit', () => {
+  it('dead-letters a record whose sink record would be over the topics limit: flink writes any ticker', () => {
+    const ticker = 't'.repeat(600_000)
+    const outcome = outcomeOf(json({ ...valid, ticker }), 'flink')
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: 'RECORD_TOO_LARGE' })
+    if (outcome.kind !== 'dead-letter') return
+    expect(outcome.detail).toMatch(/its sink record would be 12\d{5} bytes; the topics take up to 1048588/)
+  })
+})
+
 describe('properties of the flink format', () => {
   /** Instants in microseconds, within the years a double holds them exactly (2^53 µs is about 285 years). */
   const instant = fc.integer({
