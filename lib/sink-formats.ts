@@ -1,7 +1,7 @@
 import * as OFFERED from './sink-formats-offered.js'
 import type { StockFormat } from './stocks/format.js'
 
-/** The sink formats on offer (the `sinkFormat` param, SINK_FORMAT), by name. */
+/** The sink formats on offer (the `sinkFormat` param, SINK_FORMAT), by name; the names in alphabetical order. */
 export const SINK_FORMATS: Readonly<Record<string, StockFormat>> = OFFERED
 export const SINK_FORMAT_NAMES: readonly string[] = Object.keys(OFFERED)
 

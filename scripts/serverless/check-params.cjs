@@ -34,7 +34,7 @@ const REQUIRED = {
  */
 function offeredFormats() {
   const offered = readFileSync(join(__dirname, '../../lib/sink-formats-offered.ts'), 'utf8')
-  const names = [...offered.matchAll(/^export \{ \w+ as (\w+) \}/gm)].map((match) => match[1])
+  const names = [...offered.matchAll(/^export \{ \w+ as (\w+) \}/gm)].map((match) => match[1]).sort()
   return { names, fallback: names.includes('flink') ? 'flink' : 'json' }
 }
 
