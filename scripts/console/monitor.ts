@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { PartitionOffsets, PipelineTopics, TopicOffsets, TopicRole } from '../ops/pipeline-status.js'
 import { readPipelineOffsets, topicOf, topicRoles } from '../ops/pipeline-status.js'
+import { deleteGroup } from '../ops/topic-reader.js'
 import { redriveCommand, replayCommand, type StageFlags, statusCommand } from './commands.js'
 import { FLOW_NODES, type FlowNode, History, type Sample } from './history.js'
 import { RecordReader } from './reader.js'
@@ -159,6 +160,8 @@ export class PipelineMonitor {
   #timer: NodeJS.Timeout | undefined
   #polling: Promise<void> = Promise.resolve()
   #stopped = false
+  /** Groups of readers stopped while the broker was away, deleted once it answers again. */
+  readonly #leftGroups = new Set<string>()
 
   constructor(options: MonitorOptions) {
     this.#options = { intervalMs: 1_000, historyMs: 10 * 60_000, rateWindowMs: 10_000, ...options }
@@ -193,8 +196,20 @@ export class PipelineMonitor {
     this.#stopped = true
     clearTimeout(this.#timer)
     await this.#polling
-    await this.#reader?.stop()
+    if (this.#reader !== undefined) await this.#stopReader(this.#reader)
+    await this.#deleteLeftGroups()
     await this.#admin?.disconnect().catch(() => undefined)
+  }
+
+  /** Stops a reader, keeping its group to delete later if the broker could not be told now. */
+  async #stopReader(reader: RecordReader): Promise<void> {
+    if (!(await reader.stop())) this.#leftGroups.add(reader.groupId)
+  }
+
+  async #deleteLeftGroups(): Promise<void> {
+    for (const groupId of this.#leftGroups) {
+      if (await deleteGroup(this.#options.kafka, groupId)) this.#leftGroups.delete(groupId)
+    }
   }
 
   async #poll(): Promise<void> {
@@ -214,7 +229,10 @@ export class PipelineMonitor {
       this.#admin = undefined
       await admin?.disconnect().catch(() => undefined)
     }
-    if (this.#failure === undefined && this.#offsets !== undefined) await this.#superviseReader(this.#offsets)
+    if (this.#failure === undefined && this.#offsets !== undefined) {
+      await this.#deleteLeftGroups()
+      await this.#superviseReader(this.#offsets)
+    }
     if (this.#stopped) return
     this.#snapshot = this.#snapshotAt(now)
     this.#history.add(this.#snapshot.sample)
@@ -247,7 +265,7 @@ export class PipelineMonitor {
     if (missing) this.#ends.clear()
     if (this.#reader !== undefined && (missing || remade || this.#reader.error !== undefined)) {
       if (this.#reader.error !== undefined) this.#nextReaderAt = Date.now() + READER_RETRY_MS
-      await this.#reader.stop()
+      await this.#stopReader(this.#reader)
       this.#reader = undefined
     }
     if (missing || remade) this.#board = new RecordBoard(topics)
@@ -262,7 +280,7 @@ export class PipelineMonitor {
       async (error: unknown) => {
         this.#readerStartError = explainFailure(error).message
         this.#nextReaderAt = Date.now() + READER_RETRY_MS
-        await reader.stop()
+        await this.#stopReader(reader)
         if (this.#reader === reader) this.#reader = undefined
       },
     )

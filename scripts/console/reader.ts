@@ -88,11 +88,11 @@ export class RecordReader {
     })
   }
 
-  /** Stops reading and deletes its group. */
-  async stop(): Promise<void> {
+  /** Stops reading and deletes its group; whether the group is gone (false: the broker was away). */
+  async stop(): Promise<boolean> {
     this.#stopped = true
     await this.#starting.catch(() => undefined)
     await this.#consumer?.disconnect().catch(() => undefined)
-    if (this.#consumer !== undefined) await deleteGroup(this.#kafka, this.#groupId)
+    return this.#consumer === undefined || deleteGroup(this.#kafka, this.#groupId)
   }
 }

@@ -143,13 +143,18 @@ export async function readToEnd(options: ReadOptions): Promise<PartitionRange[]>
 }
 
 /** Deletes a throwaway consumer group once its consumer left; one already gone is fine. */
-export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+/** Deletes a consumer group; whether it is gone (deleted now, or not there): false when the broker is away. */
+export async function deleteGroup(kafka: Kafka, groupId: string): Promise<boolean> {
   const admin = kafka.admin()
   try {
     await admin.connect()
     await admin.deleteGroups([groupId])
-  } catch {
-    // Gone already, or the broker is away: an empty group without offsets expires by itself.
+    return true
+  } catch (error) {
+    // Gone already counts as gone; any other failure leaves it for a later try (an empty group without
+    // offsets also expires by itself).
+    const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? []
+    return groups.length > 0 && groups.every((group) => group.error?.type === 'GROUP_ID_NOT_FOUND')
   } finally {
     await admin.disconnect()
   }

@@ -84,3 +84,25 @@ export const EXISTING_CLUSTER = {
   subnetIds: 'subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788',
   securityGroupIds: 'sg-0123456789abcdef0',
 } as const
+
+/** `serverless invoke local --stage local -f FN -p EVENT -e NAME=value...` */
+export function invokeLocal(
+  fn: string,
+  event: string,
+  env: Record<string, string>,
+  stage = 'local',
+  processEnv: Record<string, string> = {},
+  params: Record<string, string> = {},
+) {
+  const overrides = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`])
+  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)
+  return serverless(
+    ['invoke', 'local', '--stage', stage, ...paramArgs, '-f', fn, '-p', event, ...overrides],
+    processEnv,
+  )
+}
+
+/** `invoke local` prints the handler's result (or error) as indented JSON after any log lines. */
+export function resultOf(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.slice(stdout.indexOf('{\n')))
+}
