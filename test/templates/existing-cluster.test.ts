@@ -74,7 +74,7 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
       FunctionResponseTypes: {
         'Fn::If': ['ReportBatchItemFailures', ['ReportBatchItemFailures'], { Ref: 'AWS::NoValue' }],
       },
-      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount'] },
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
     })
     // The Kafka destination by default: no queue, and the gave-up topic made with the others.
     expect(pseudo.conditions).toMatchObject({ KafkaOnFailure: true, SqsOnFailure: false })
