@@ -126,7 +126,7 @@ afterAll(() => {
   sqsServer('stop')
 })
 
-describe('operators’ tools', { sequential: true }, () => {
+describe('operators’ tools', { concurrent: false }, () => {
   it('an outage longer than the retries: the mapping gives up as Lambda does, replay brings every record to the sink', {
     timeout: 240_000,
   }, async () => {
