@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync, realpathSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { npmCli } from '../support/npm.js'
 
 const PROJECT_DIR = new URL('../..', import.meta.url).pathname
 const read = (file: string) => readFileSync(join(PROJECT_DIR, file), 'utf8')
@@ -10,14 +11,6 @@ const major = pinned.replace(/^v/, '').split('.')[0]
 const packageJson = JSON.parse(read('package.json')) as {
   engines: { node: string }
   devEngines: { runtime: { name: string; version: string; onFail: string } }
-}
-
-/** npm's own CLI, as the npm scripts were started with, else the npm on PATH. */
-function npmCli(): string {
-  return (
-    process.env.npm_execpath ??
-    realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())
-  )
 }
 
 /** npm run by this Node, made to report an older version, as npm reads it (process.version). */
