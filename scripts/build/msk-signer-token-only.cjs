@@ -1,23 +1,37 @@
 /**
  * An esbuild plugin for aws-msk-iam-sasl-signer-js, which lib/kafka/iam-token.ts calls as
- * `generateAuthTokenFromCredentialsProvider` with the function's credentials. The package is CommonJS and
- * requires, when it loads, an STS client (used only by its `awsDebugCreds` option, which logs the caller's
- * identity) and the SDK's whole credential chain (used only by `generateAuthToken`,
- * `generateAuthTokenFromProfile` and `generateAuthTokenFromRole`), so esbuild keeps both in every bundle:
- * 412 KB more in the producer's, and twice its module init (docs/deploy.md, MSK IAM authentication).
- * Neither is reached by the signing itself. This plugin bundles a stub in their place that throws if it is ever
- * reached. A test checks the signer still requires them under these names, and only from those functions.
+ * `generateAuthTokenFromCredentialsProvider` with the function's credentials. The package is CommonJS, so
+ * esbuild keeps everything it requires, reached or not:
+ *
+ * - an STS client (used only by its `awsDebugCreds` option, which logs the caller's identity) and the SDK's
+ *   whole credential chain (used only by `generateAuthToken`, `generateAuthTokenFromProfile` and
+ *   `generateAuthTokenFromRole`): 412 KB more in the producer's bundle and twice its module init
+ *   (docs/deploy.md, MSK IAM authentication). Signing never reaches them: each is bundled as a stub that
+ *   throws if it ever is.
+ * - `@aws-crypto/sha256-js`, a SHA-256 in JavaScript with the whole of tslib (14 KB), where Node has its
+ *   own: the signer gets `@smithy/hash-node`'s Hash instead, the SDK's SHA-256 on `node:crypto`, with the
+ *   same interface. The same digests, so the same token (a test compares them).
+ *
+ * A test checks the signer still requires these under these names, and uses them only as said here.
  */
 const path = require('node:path')
 
 const SIGNER = `${path.sep}aws-msk-iam-sasl-signer-js${path.sep}dist${path.sep}`
+const PROJECT_DIR = path.join(__dirname, '..', '..')
 /** What the signer's getMSKAuthToken.js requires that signing with a given credentials provider never uses. */
 const LEFT_OUT = {
   '@aws-sdk/client-sts': ['STSClient', 'GetCallerIdentityCommand'],
   './mskCredentialProvider': ['getCredentialsFromProfile', 'getCredentialsFromRole', 'getDefaultCredentials'],
 }
+/** What the signer's getMSKAuthToken.js requires that Node already has, and what it uses of it. */
+const REPLACED = { '@aws-crypto/sha256-js': ['Sha256'] }
 
 function stub(module) {
+  if (module in REPLACED) {
+    return `const { Hash } = require('@smithy/hash-node')
+class Sha256 extends Hash { constructor(secret) { super('sha256', secret) } }
+module.exports = { Sha256 }`
+  }
   const message = `aws-msk-iam-sasl-signer-js's ${module} is not bundled into this function: only generateAuthTokenFromCredentialsProvider without awsDebugCreds is (scripts/build/msk-signer-token-only.cjs)`
   const exports = LEFT_OUT[module].map((name) => `${name}: notBundled`).join(', ')
   // A function for the credential helpers, a class for the STS client: either throws when used.
@@ -29,7 +43,7 @@ function mskSignerTokenOnly() {
     name: 'msk-signer-token-only',
     setup(build) {
       const filter = new RegExp(
-        `^(${Object.keys(LEFT_OUT)
+        `^(${[...Object.keys(LEFT_OUT), ...Object.keys(REPLACED)]
           .map((module) => module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
           .join('|')})$`,
       )
@@ -41,9 +55,10 @@ function mskSignerTokenOnly() {
       build.onLoad({ filter: /.*/, namespace: 'msk-signer-stub' }, (args) => ({
         contents: stub(args.path),
         loader: 'js',
+        resolveDir: PROJECT_DIR,
       }))
     },
   }
 }
 
-module.exports = { mskSignerTokenOnly, LEFT_OUT }
+module.exports = { mskSignerTokenOnly, LEFT_OUT, REPLACED }

@@ -10,10 +10,12 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 const require = createRequire(import.meta.url)
 const PROJECT_DIR = new URL('../..', import.meta.url).pathname
 const plugins = require('../../scripts/build/esbuild-plugins.cjs') as Plugin[]
-const { mskSignerTokenOnly, LEFT_OUT } = require('../../scripts/build/msk-signer-token-only.cjs') as {
-  mskSignerTokenOnly: () => Plugin
-  LEFT_OUT: Record<string, string[]>
-}
+const { mskSignerTokenOnly, LEFT_OUT, REPLACED } =
+  require('../../scripts/build/msk-signer-token-only.cjs') as {
+    mskSignerTokenOnly: () => Plugin
+    LEFT_OUT: Record<string, string[]>
+    REPLACED: Record<string, string[]>
+  }
 const SIGNER_DIST = join(PROJECT_DIR, 'node_modules/aws-msk-iam-sasl-signer-js/dist')
 
 /** The node_modules inputs of a function's bundle, built as serverless.yml builds it. */
@@ -41,7 +43,7 @@ afterEach(() => {
 
 describe('aws-msk-iam-sasl-signer-js, token signing only, in every function bundle', () => {
   it.each(['producer', 'processor', 'topics'])(
-    'bundles the signer without its STS client and credential chain in the %s',
+    'bundles the signer without its STS client, credential chain and JavaScript SHA-256 in the %s',
     async (fn) => {
       const modules = await modulesOf(fn)
       expect(modules).toContain('node_modules/aws-msk-iam-sasl-signer-js/dist/getMSKAuthToken.js')
@@ -62,13 +64,15 @@ describe('aws-msk-iam-sasl-signer-js, token signing only, in every function bund
     },
   )
 
-  it('stubs what the signer requires under those names, used only outside token signing', () => {
+  it('stubs or replaces what the signer requires under those names, used only as the plugin says', () => {
     const source = readFileSync(join(SIGNER_DIST, 'getMSKAuthToken.js'), 'utf8')
     const credentialHelpers = readFileSync(join(SIGNER_DIST, 'mskCredentialProvider.js'), 'utf8')
     const used = (binding: string) =>
       [...new Set([...source.matchAll(new RegExp(`${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))].sort()
     expect(source).toContain('require("@aws-sdk/client-sts")')
     expect(source).toContain('require("./mskCredentialProvider")')
+    expect(source).toContain('require("@aws-crypto/sha256-js")')
+    expect(used('sha256_js_1')).toEqual(REPLACED['@aws-crypto/sha256-js'])
     expect(used('client_sts_1')).toEqual([...(LEFT_OUT['@aws-sdk/client-sts'] ?? [])].sort())
     expect(used('mskCredentialProvider_1')).toEqual([...(LEFT_OUT['./mskCredentialProvider'] ?? [])].sort())
     for (const name of LEFT_OUT['./mskCredentialProvider'] ?? []) {
