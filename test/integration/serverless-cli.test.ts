@@ -117,8 +117,9 @@ describe('serverless invoke local --stage local-iam, over the MSK IAM listener',
       AWS_SECRET_ACCESS_KEY: 'not-the-secret',
     })
     expect(result.code).not.toBe(0)
-    expect(resultOf(result.stdout)).toMatchObject({ errorType: 'KafkaUnavailableError' })
-    expect(result.stdout).toMatch(/refused the MSK IAM token \(invalid_token\)/)
+    // The processor fails with the partitions not acknowledged, each with its cause (lib/processor).
+    expect(resultOf(result.stdout)).toMatchObject({ errorType: 'KafkaDeliveryError' })
+    expect(result.stdout).toMatch(/partitions not acknowledged.*refused the MSK IAM token \(invalid_token\)/)
     expect(result.stdout + result.stderr).not.toContain('not-the-secret')
   })
 })
