@@ -5,12 +5,12 @@
  *
  * - an STS client (used only by its `awsDebugCreds` option, which logs the caller's identity) and the SDK's
  *   whole credential chain (used only by `generateAuthToken`, `generateAuthTokenFromProfile` and
- *   `generateAuthTokenFromRole`): 412 KB more in the producer's bundle and twice its module init
- *   (docs/deploy.md, MSK IAM authentication). Signing never reaches them: each is bundled as a stub that
- *   throws if it ever is.
- * - `@aws-crypto/sha256-js`, a SHA-256 in JavaScript with the whole of tslib (14 KB), where Node has its
- *   own: the signer gets `@smithy/hash-node`'s Hash instead, the SDK's SHA-256 on `node:crypto`, with the
- *   same interface. The same digests, so the same token (a test compares them).
+ *   `generateAuthTokenFromRole`): 404 KB more in the producer's and processor's bundles, and about twice
+ *   their module init (docs/deploy.md, MSK IAM authentication). Signing never reaches them: each is
+ *   bundled as a stub that throws if it ever is.
+ * - `@aws-crypto/sha256-js`, a SHA-256 in JavaScript with all of tslib (14 KB), where Node has its own: the
+ *   signer gets `@smithy/hash-node`'s Hash instead, the SDK's SHA-256 on `node:crypto`, with the same
+ *   interface (11 KB less in each bundle). The same digests, so the same token (a test compares them).
  *
  * A test checks the signer still requires these under these names, and uses them only as said here.
  */
