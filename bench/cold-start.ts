@@ -25,7 +25,7 @@ export interface ColdStartResult {
   readonly unbundledInitMs: Measurement
 }
 
-/** The bundle as serverless.yml builds it: minified ESM for Node 22, everything inside. */
+/** The bundle as serverless.yml builds it: minified ESM for Node 24, everything inside. */
 export async function bundle(fn: string, external = false): Promise<string> {
   mkdirSync(OUT, { recursive: true })
   const outfile = join(OUT, external ? 'unbundled' : 'bundled', `${fn}.mjs`)
@@ -37,7 +37,7 @@ export async function bundle(fn: string, external = false): Promise<string> {
     keepNames: true,
     platform: 'node',
     mainFields: ['module', 'main'],
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     outfile,
     // Unbundled: our code compiled, every package loaded from node_modules as without a bundler.

@@ -1,19 +1,18 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env'
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types'
-import { formatUrl } from '@aws-sdk/util-format-url'
-import { Hash } from '@smithy/hash-node'
-import { SignatureV4 } from '@smithy/signature-v4'
-import { ConfigError } from '../errors.js'
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types'
+import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js'
+import { ConfigError, StocksError } from '../errors.js'
 
-/** MSK caps a token's life at 15 minutes, as aws-msk-iam-sasl-signer-js does. */
+/** MSK caps a token's life at 15 minutes, the life aws-msk-iam-sasl-signer-js gives one. */
 const MAX_TOKEN_SECONDS = 900
-const USER_AGENT = 'msk-lambda-stocks'
+/** Signing attempts before giving up on a whole-second X-Amz-Expires (see signWholeSeconds). */
+const SIGNING_ATTEMPTS = 5
 
 /**
  * The credentials Lambda gives every function, from its role, in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
  * and AWS_SESSION_TOKEN. The SDK's default chain would find the same ones first, but brings profiles,
- * SSO and STS clients into the bundle for nothing. Checked when the function starts, so a missing one
- * fails its init with this message rather than every connection attempt.
+ * SSO and STS clients into play for nothing. Checked when the function starts, so a missing one fails its
+ * init with this message rather than every connection attempt.
  */
 function lambdaCredentials(): AwsCredentialIdentityProvider {
   const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter((name) => !process.env[name])
@@ -28,47 +27,56 @@ function lambdaCredentials(): AwsCredentialIdentityProvider {
 }
 
 /**
- * Signs a fresh MSK IAM token on every call: a SigV4-presigned `kafka-cluster:Connect` request to
- * `kafka.<region>.amazonaws.com`, base64url-encoded, exactly as aws-msk-iam-sasl-signer-js builds it (a
- * test compares the two) but without that package's STS client and credential chain, about 120 KB of
- * each bundle. Credentials are the function's own unless given. The token is a bearer secret: never logged.
+ * A token must not outlive the credentials that signed it, and X-Amz-Expires is whole seconds as SigV4
+ * presigning (and so MSK) reads it: the credentials' remaining life rounded down, at least 1 s, at most
+ * 15 minutes. `undefined` when the credentials outlive a full token (always so in Lambda, whose
+ * environment credentials carry no expiry).
+ */
+function tokenSeconds(expiration: Date | undefined, now: number): number | undefined {
+  if (expiration === undefined) return undefined
+  const seconds = Math.floor((expiration.getTime() - now) / 1000)
+  return seconds >= MAX_TOKEN_SECONDS ? undefined : Math.max(1, seconds)
+}
+
+const expiresParameter = (token: string) =>
+  new URL(Buffer.from(token, 'base64url').toString('utf8')).searchParams.get('X-Amz-Expires')
+
+/**
+ * aws-msk-iam-sasl-signer-js gives a token the credentials' remaining life as (expiration - Date.now()) /
+ * 1000, a fraction of a second whenever they expire within 15 minutes ("X-Amz-Expires=120.499", which
+ * SigV4 does not accept; aws/aws-msk-iam-sasl-signer-js#33, open), and a negative one once they have
+ * expired. So the signer is handed the same credentials with an expiration a whole number of seconds
+ * after the moment it asks for them. It reads the clock again a few microtasks later; on the rare call
+ * where that read falls in the next millisecond the token says so, and is signed again.
+ */
+async function signWholeSeconds(region: string, identity: AwsCredentialIdentity): Promise<string> {
+  for (let attempt = 1; attempt <= SIGNING_ATTEMPTS; attempt++) {
+    let seconds: number | undefined
+    const { token } = await generateAuthTokenFromCredentialsProvider({
+      region,
+      awsCredentialsProvider: async () => {
+        const now = Date.now()
+        seconds = tokenSeconds(identity.expiration, now)
+        const { expiration: _, ...lasting } = identity
+        return seconds === undefined ? lasting : { ...identity, expiration: new Date(now + seconds * 1000) }
+      },
+    })
+    if (expiresParameter(token) === String(seconds ?? MAX_TOKEN_SECONDS)) return token
+  }
+  throw new StocksError(
+    `aws-msk-iam-sasl-signer-js did not sign an MSK IAM token of whole seconds in ${SIGNING_ATTEMPTS} attempts`,
+  )
+}
+
+/**
+ * Signs a fresh MSK IAM token on every call with AWS's signer, aws-msk-iam-sasl-signer-js: a
+ * SigV4-presigned `kafka-cluster:Connect` request to `kafka.<region>.amazonaws.com`, base64url-encoded.
+ * Credentials are the function's own unless given. The token is a bearer secret: never logged.
  */
 export function createIamTokenProvider(
   region: string,
   credentials: AwsCredentialIdentityProvider = lambdaCredentials(),
 ): () => Promise<string> {
-  const hostname = `kafka.${region}.amazonaws.com`
-  return async () => {
-    // Resolved once per token, so the signature and the expiry come from the same credentials.
-    const identity = await credentials()
-    const signer = new SignatureV4({
-      service: 'kafka-cluster',
-      region,
-      credentials: identity,
-      sha256: Hash.bind(null, 'sha256'),
-      applyChecksum: false,
-    })
-    // A token must not outlive the credentials that signed it. X-Amz-Expires is whole seconds, as the
-    // official signers write it (aws-msk-iam-sasl-signer-js, aws-msk-iam-auth): rounded down, at least 1.
-    const expiresIn =
-      identity.expiration === undefined
-        ? MAX_TOKEN_SECONDS
-        : Math.max(
-            1,
-            Math.min(Math.floor((identity.expiration.getTime() - Date.now()) / 1000), MAX_TOKEN_SECONDS),
-          )
-    const signed = await signer.presign(
-      {
-        method: 'GET',
-        protocol: 'https:',
-        hostname,
-        path: '/',
-        headers: { host: hostname },
-        query: { Action: 'kafka-cluster:Connect' },
-      },
-      { expiresIn },
-    )
-    const url = formatUrl({ ...signed, query: { ...signed.query, 'User-Agent': USER_AGENT } })
-    return Buffer.from(url, 'utf8').toString('base64url')
-  }
+  // Resolved once per token, so the signature and the expiry come from the same credentials.
+  return async () => signWholeSeconds(region, await credentials())
 }

@@ -203,7 +203,8 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }])
     expect(watched.sort()).toEqual(
       [
-        'AWS/Lambda/OffsetLag:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-processor"}]',
+        // The worst partition's lag, from the mapping's KafkaMetrics.
+        `AWS/Lambda/MaxOffsetLag:${mapping}`,
         'AWS/Lambda/Errors:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-processor"}]',
         'AWS/Lambda/Errors:[{"Name":"FunctionName","Value":"msk-lambda-stocks-prod-producer"}]',
         // The custom metric carries the stage, so dev and prod in one account never share an alarm.
@@ -240,7 +241,8 @@ describe('serverless package, a cluster the stack creates (offline)', () => {
       'RecordsIn',
       'RecordsOut',
       'RecordsDeadLettered',
-      'OffsetLag',
+      'MaxOffsetLag',
+      'SumOffsetLag',
       'BatchLatency',
       'Errors',
       'OnFailureDestinationDeliveredEventCount',

@@ -25,7 +25,10 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
     }[]
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function')
     expect(functions).toHaveLength(3)
-    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x')
+    // Lambda's current Node.js runtime, the major the tests run on (.nvmrc), on Graviton.
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] })
+    }
 
     const mappings = resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
     expect(mappings).toHaveLength(1)
@@ -71,7 +74,7 @@ describe('serverless package --stage prod (offline), on an existing cluster', ()
       FunctionResponseTypes: {
         'Fn::If': ['ReportBatchItemFailures', ['ReportBatchItemFailures'], { Ref: 'AWS::NoValue' }],
       },
-      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount'] },
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
     })
     // The Kafka destination by default: no queue, and the gave-up topic made with the others.
     expect(pseudo.conditions).toMatchObject({ KafkaOnFailure: true, SqsOnFailure: false })

@@ -67,7 +67,7 @@ describe('loadProducerConfig', () => {
     const base = { KAFKA_BOOTSTRAP_SERVERS: 'b:9092', KAFKA_AUTH: 'none' }
     expect(loadProducerConfig(base).kafka.reuseConnection).toBe(false)
     expect(
-      loadProducerConfig({ ...base, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }).kafka.reuseConnection,
+      loadProducerConfig({ ...base, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }).kafka.reuseConnection,
     ).toBe(true)
     expect(loadProducerConfig({ ...base, KAFKA_REUSE_CONNECTION: 'true' }).kafka.reuseConnection).toBe(true)
   })

@@ -39,7 +39,7 @@ const context = (functionName = 'msk-lambda-stocks-test-producer') =>
 describe('tracing settings', () => {
   it('is on in Lambda (its daemon), on locally only when asked (LOCAL_XRAY_DAEMON_ADDRESS), off otherwise', () => {
     expect(tracingSettings({})).toMatchObject({ mode: 'off' })
-    expect(tracingSettings({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toEqual({
+    expect(tracingSettings({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toEqual({
       mode: 'lambda',
       daemon: DAEMON,
       captureResponse: true,
@@ -47,7 +47,7 @@ describe('tracing settings', () => {
     })
     expect(
       tracingSettings({
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
         LOCAL_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
       }),
@@ -65,7 +65,7 @@ describe('tracing settings', () => {
   })
 
   it("honours Powertools Tracer's switches: POWERTOOLS_TRACE_ENABLED and _TRACER_CAPTURE_RESPONSE / _ERROR", () => {
-    const lambda = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }
+    const lambda = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }
     expect(tracingSettings({ ...lambda, POWERTOOLS_TRACE_ENABLED: 'FALSE' })).toMatchObject({ mode: 'off' })
     expect(
       tracingSettings({ LOCAL_XRAY_DAEMON_ADDRESS: '127.0.0.1:9', POWERTOOLS_TRACE_ENABLED: 'false' }),
