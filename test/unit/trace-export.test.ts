@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SpanKind } from '@opentelemetry/api'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeDatagrams, XRayDaemonExporter } from '../../lib/tracing/daemon-exporter.js'
 import { startTracing } from '../../lib/tracing/tracing.js'
 import { decodeDaemonDatagram, decodeTraceRequest } from '../support/otlp.js'
@@ -134,5 +134,31 @@ describe('OTLP over HTTP, when an endpoint is set', () => {
       attributes: { 'messaging.system': 'kafka' },
       service: 'msk-lambda-stocks-otlp-test',
     })
+  })
+})
+
+describe('the console exporter, for npm start -- --trace', () => {
+  it('prints each span as it ends, with its trace, parent and attributes', async () => {
+    const printed: unknown[] = []
+    const dir = vi.spyOn(console, 'dir').mockImplementation((item) => {
+      printed.push(item)
+    })
+    cleanups.push(() => dir.mockRestore())
+    const tracing = startTracing({
+      name: 'console-test',
+      defaultSampler: 'parentbased_always_on',
+      env: { OTEL_TRACES_EXPORTER: 'console' },
+    })
+    const span = tracing.tracer.startSpan('printed', { attributes: { 'stocks.batch.number': 1 } })
+    span.end()
+    await tracing.flush()
+    expect(printed).toEqual([
+      expect.objectContaining({
+        name: 'printed',
+        traceId: span.spanContext().traceId,
+        id: span.spanContext().spanId,
+        attributes: { 'stocks.batch.number': 1 },
+      }),
+    ])
   })
 })

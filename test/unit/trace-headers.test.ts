@@ -74,6 +74,7 @@ describe('the trace header carrier', () => {
     ])
     // As the processor reads them back: Buffers of the bytes Lambda delivered.
     const asRead = headers.map(({ key, value }) => ({ key, value: Buffer.from(value) }))
+    expect(traceHeaderCarrier.keys(asRead)).toEqual(['traceparent', 'tracestate'])
     const read = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, asRead, traceHeaderCarrier))
     expect(read).toMatchObject({ ...context, isRemote: true })
     expect(read?.traceState?.get('v')).toBe('1')
