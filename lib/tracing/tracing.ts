@@ -21,7 +21,13 @@ import { SERVICE_NAME } from '../service.js'
 import { ATTR } from './attributes.js'
 import { XRayDaemonExporter } from './daemon-exporter.js'
 import { LinksAsParentSampler, namedSampler } from './sampler.js'
-import { type Env, type ExporterKind, type SamplerName, tracingSettings } from './settings.js'
+import {
+  type Env,
+  type ExporterKind,
+  type SamplerName,
+  type TracingSettings,
+  tracingSettings,
+} from './settings.js'
 
 /** How the record headers carry a trace context: W3C Trace Context, as OpenTelemetry writes it. */
 export const propagator = new W3CTraceContextPropagator()
@@ -47,7 +53,7 @@ export interface TracingOptions {
   readonly exporter?: SpanExporter
 }
 
-function spanProcessor(kind: ExporterKind, settings: ReturnType<typeof tracingSettings>): SpanProcessor {
+function spanProcessor(kind: ExporterKind, settings: TracingSettings): SpanProcessor {
   switch (kind) {
     case 'udp':
       return new BatchSpanProcessor({ exporter: new XRayDaemonExporter(settings.daemon) })
