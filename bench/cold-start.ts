@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
 import { localBrokers } from '../scripts/local/local-brokers.cjs'
 import { type Measurement, summarise } from './stats.js'
+import { daemonTracingEnv, startDiscardingDaemon } from './tracing-events.js'
 
 const PROJECT_DIR = new URL('..', import.meta.url).pathname
 const OUT = join(PROJECT_DIR, 'bench', '.out')
@@ -22,6 +23,8 @@ export interface ColdStartResult {
   readonly fn: string
   readonly bundleBytes: number
   readonly bundledInitMs: Measurement
+  /** Bundled, tracing on as in Lambda (spans over UDP to the daemon): the tracer provider made at init. */
+  readonly tracedInitMs: Measurement
   readonly unbundledInitMs: Measurement
 }
 
@@ -52,11 +55,11 @@ export async function bundle(fn: string, external = false): Promise<string> {
 }
 
 /** A fresh Node process loading the module and running its init (config, clients), in milliseconds. */
-function initMs(file: string): number {
+function initMs(file: string, env: Record<string, string> = {}): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t)); process.exit(0)`
   return Number(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: ENV,
+      env: { ...ENV, ...env },
       cwd: PROJECT_DIR,
       encoding: 'utf8',
     }),
@@ -68,16 +71,21 @@ export async function benchColdStart(
   rounds: number,
 ): Promise<ColdStartResult[]> {
   const results: ColdStartResult[] = []
+  const daemon = await startDiscardingDaemon()
+  const traced = daemonTracingEnv(daemon.port)
   for (const fn of functions) {
     const bundled = await bundle(fn, false)
     const unbundled = await bundle(fn, true)
-    const sample = (file: string) => summarise(Array.from({ length: rounds }, () => initMs(file)))
+    const sample = (file: string, env?: Record<string, string>) =>
+      summarise(Array.from({ length: rounds }, () => initMs(file, env)))
     results.push({
       fn,
       bundleBytes: statSync(bundled).size,
       bundledInitMs: sample(bundled),
+      tracedInitMs: sample(bundled, traced),
       unbundledInitMs: sample(unbundled),
     })
   }
+  daemon.stop()
   return results
 }

@@ -24,7 +24,7 @@ const sinkTopic = process.env.SINK_TOPIC ?? ''
 const bareTopic = process.env.BARE_TOPIC ?? ''
 
 // Records as the deployed producer writes them: traced (its schedule is always sampled), so each carries
-// `traceparent` and `X-Amzn-Trace-Id`.
+// `traceparent`.
 const event: MskEvent = withProducerTraceHeaders(makeMskEvent(size))
 type Handler = (event: MskEvent, context: Context) => Promise<unknown>
 const { handler } = (await import(process.env.HANDLER_MODULE ?? '../functions/processor.js')) as {

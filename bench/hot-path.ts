@@ -3,11 +3,12 @@ import type { Context } from 'aws-lambda'
 import type { MessageSink } from '../lib/kafka/sink.js'
 import type { MskEvent } from '../lib/msk/event.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
-import { traceProcessing } from '../lib/tracing/partition-batches.js'
-import { LOCAL_DAEMON_VARIABLE, Tracer, tracingSettings } from '../lib/tracing/tracer.js'
+import { recordProcessorSpans } from '../lib/tracing/processor-spans.js'
+import { startTracing, type Tracing } from '../lib/tracing/tracing.js'
+import { lambdaContext } from '../scripts/local/lambda-context.js'
 import { countOf, format, makeMskEvent } from './events.js'
 import { type Measurement, summarise, timeAlternating } from './stats.js'
-import { startDiscardingDaemon, withProducerTraceHeaders } from './tracing-events.js'
+import { daemonTracingEnv, startDiscardingDaemon, withProducerTraceHeaders } from './tracing-events.js'
 
 /** A sink that takes the messages and acknowledges at once: the hot path without the network. */
 const acknowledgeAll: MessageSink = {
@@ -74,33 +75,32 @@ export interface HotPathResult {
   readonly withHeaders: Measurement
   /** The bare limit on those records, their trace headers copied too. */
   readonly bareWithHeaders: Measurement
-  /** The same, tracing on and the invocation sampled: segments recorded and sent to a local UDP port. */
+  /** The same, tracing on and the records sampled upstream: spans recorded and sent over UDP, as in Lambda. */
   readonly traced: Measurement
 }
 
 const options = { sink: acknowledgeAll, sinkTopic: 'out', deadLetterTopic: 'dlq', format }
 
+const context = lambdaContext('bench-processor', 60_000)
+
 /**
- * The processor handler's work around processMskEvent (functions/processor.ts, the traceInvocation
- * middleware): untraced, traceProcessing hands the sink straight on; traced, the invocation's segments
- * are recorded, then sent to the daemon when it ends.
+ * The processor handler's work (functions/processor.ts): processMskEvent, then the spans recorded from
+ * its result and exported before the invocation returns. Tracing off, recording is one check.
  */
-async function processTraced(tracer: Tracer, event: MskEvent): Promise<void> {
-  const trace = tracer.begin('processor', '## handler')
-  const tracing = { sink: acknowledgeAll, deadLetterTopic: 'dlq', name: 'processor' }
-  const summary = await traceProcessing(trace?.handler, event, tracing, (sink) =>
-    processMskEvent(event, { ...options, sink }),
-  )
-  if (trace === undefined) return
-  trace.handler.annotate('ColdStart', false).annotate('Service', 'bench').addMetadata('response', summary)
-  await tracer.end(trace)
+async function processTraced(tracing: Tracing, event: MskEvent): Promise<void> {
+  const startedAt = Date.now()
+  const result = await processMskEvent(event, options)
+  recordProcessorSpans(tracing, result, context, { startedAt, endedAt: Date.now() })
+  await tracing.flush()
 }
 
 /** Records per second for each way, over `rounds` rounds. */
 export async function benchHotPath(sizes: readonly number[], rounds: number): Promise<HotPathResult[]> {
   const daemon = await startDiscardingDaemon()
-  const off = new Tracer(tracingSettings({}))
-  const on = new Tracer(tracingSettings({ [LOCAL_DAEMON_VARIABLE]: `127.0.0.1:${daemon.port}` }))
+  const tracing = (env: Record<string, string>) =>
+    startTracing({ name: 'processor', defaultSampler: 'parentbased_always_off', env })
+  const off = tracing({})
+  const on = tracing(daemonTracingEnv(daemon.port))
   const results: HotPathResult[] = []
   for (const size of sizes) {
     const event = makeMskEvent(size)

@@ -20,7 +20,7 @@ import { benchLatency, COMPARED_SETTINGS } from './latency.js'
 import { benchMemory } from './memory.js'
 import { benchPipeline } from './pipeline.js'
 import { fmt } from './stats.js'
-import { latencyTable, pipelineTable, show } from './tables.js'
+import { coldStartTable, hotPathTables, latencyTable, pipelineTable, show } from './tables.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const { values: options } = parseArgs({
@@ -107,22 +107,7 @@ const lines: string[] = [
   '',
   '## 1. Processor hot path (records/s, no network)',
   '',
-  '| records | ours | bare limit (base64 + JSON.parse + JSON.stringify) | ours / bare | Powertools Kafka consumer | ours / Powertools | budget (≥ 0.7 x bare, > Powertools) |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  ...hot.map((h) => {
-    const toBare = h.ours.median / h.bare.median
-    const toPeer = h.ours.median / h.powertools.median
-    return `| ${fmt(h.records)} | ${show(h.ours)} | ${show(h.bare)} | ${toBare.toFixed(2)} | ${show(h.powertools)} | ${toPeer.toFixed(2)} | ${check(toBare >= 0.7 && toPeer > 1, `hot path at ${h.records} records: ${toBare.toFixed(2)} x bare, ${toPeer.toFixed(2)} x Powertools`)} |`
-  }),
-  '',
-  'The same records as a traced producer writes them, each carrying `traceparent` and `X-Amzn-Trace-Id`, which the processor carries on to its sink records:',
-  '',
-  '| records | ours, tracing off | bare limit, each header byte read too | ours / bare | budget (≥ 0.7 x bare) | ours, tracing on (sampled, segments sent over UDP) | traced / bare |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  ...hot.map((h) => {
-    const toBare = h.withHeaders.median / h.bareWithHeaders.median
-    return `| ${fmt(h.records)} | ${show(h.withHeaders)} | ${show(h.bareWithHeaders)} | ${toBare.toFixed(2)} | ${check(toBare >= 0.7, `hot path with trace headers at ${h.records} records: ${toBare.toFixed(2)} x bare`)} | ${show(h.traced)} | ${(h.traced.median / h.bareWithHeaders.median).toFixed(2)} |`
-  }),
+  ...hotPathTables(hot, check),
   '',
   '## 2. Processor end to end on the local broker (records/s, all acknowledged)',
   '',
@@ -147,12 +132,7 @@ const lines: string[] = [
   '',
   '## 4. Cold start: bundle size and module init in a fresh Node process',
   '',
-  '| function | bundle (minified, as deployed) | init, bundled (ms) | init, unbundled from node_modules (ms) | budget (< 300 KB, < 150 ms) |',
-  '| --- | --- | --- | --- | --- |',
-  ...cold.map(
-    (c) =>
-      `| ${c.fn} | ${fmt(c.bundleBytes / 1024)} KB | ${show(c.bundledInitMs)} | ${show(c.unbundledInitMs)} | ${check(c.bundleBytes < 300 * 1024, `${c.fn} bundle: ${fmt(c.bundleBytes / 1024)} KB`)}, ${check(c.bundledInitMs.median < 150, `${c.fn} init: ${fmt(c.bundledInitMs.median)} ms`)} |`,
-  ),
+  ...coldStartTable(cold, check),
   '',
   '## 5. Memory: peak RSS of the processor on a 10,000-record event',
   '',

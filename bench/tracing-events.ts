@@ -1,35 +1,31 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import type { MskEvent } from '../lib/msk/event.js'
 import { generateStockBatch } from '../lib/stocks/generate.js'
-import { traceHeaders } from '../lib/tracing/record-headers.js'
-import { newSegmentId, newTraceId } from '../lib/tracing/trace-context.js'
 
 /**
- * The event with each record's headers as a traced producer writes them (lib/tracing/producer-batches.ts):
- * one producer invocation, each batch of 17 a `send` subsegment of it, and each record of the batch
- * carrying `traceparent` and `X-Amzn-Trace-Id` with that subsegment as parent, sampled. Lambda delivers
- * every header as its own object of bytes, and each record its own arrays (as parsed from JSON).
+ * The event with each record's headers as a traced producer writes them (lib/tracing/producer-spans.ts):
+ * one producer invocation, each batch of 17 a `send` span of it, and each record of the batch carrying
+ * W3C `traceparent` with that span as parent, sampled. Lambda delivers every header as its own object of
+ * bytes, and each record its own arrays (as parsed from JSON).
  */
 export function withProducerTraceHeaders(event: MskEvent): MskEvent {
   const batchSize = generateStockBatch().length
-  const traceId = newTraceId()
-  const batches = new Map<number, { key: string; bytes: number[] }[]>()
-  const headersOf = (offset: number) => {
+  const traceId = randomBytes(16).toString('hex')
+  const batches = new Map<number, number[]>()
+  const traceparentOf = (offset: number) => {
     const batch = Math.floor(offset / batchSize)
-    let headers = batches.get(batch)
-    if (headers === undefined) {
-      headers = traceHeaders({ traceId, parentId: newSegmentId(), sampled: true }).map(({ key, value }) => ({
-        key,
-        bytes: [...Buffer.from(value)],
-      }))
-      batches.set(batch, headers)
+    let bytes = batches.get(batch)
+    if (bytes === undefined) {
+      bytes = [...Buffer.from(`00-${traceId}-${randomBytes(8).toString('hex')}-01`)]
+      batches.set(batch, bytes)
     }
-    return headers.map(({ key, bytes }) => ({ [key]: [...bytes] }))
+    return bytes
   }
   const records = Object.fromEntries(
     Object.entries(event.records).map(([id, list]) => [
       id,
-      list.map((record) => ({ ...record, headers: headersOf(record.offset) })),
+      list.map((record) => ({ ...record, headers: [{ traceparent: [...traceparentOf(record.offset)] }] })),
     ]),
   )
   return { ...event, records }
@@ -52,4 +48,13 @@ export async function startDiscardingDaemon(): Promise<{ port: number; stop: () 
     child.once('exit', (code) => reject(new Error(`UDP listener exited (${code})`)))
   })
   return { port, stop: () => child.disconnect() }
+}
+
+/** The settings that send spans over UDP to a daemon at this port, as a function in Lambda sends them. */
+export function daemonTracingEnv(port: number): Record<string, string> {
+  return {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'udp',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}`,
+  }
 }

@@ -10,34 +10,34 @@ import { closeConnectionAfterInvocation } from '../lib/middleware/close-connecti
 import type { MskEvent } from '../lib/msk/event.js'
 import { batchResponse, type ProcessSummary } from '../lib/processor/batch-response.js'
 import { processMskEvent } from '../lib/processor/process-event.js'
-import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
-import { carriesSampledTrace, traceProcessing } from '../lib/tracing/partition-batches.js'
-import { tracer } from '../lib/tracing/tracer.js'
+import { flushTraces } from '../lib/tracing/invocation.js'
+import { recordProcessorSpans } from '../lib/tracing/processor-spans.js'
+import { startTracing } from '../lib/tracing/tracing.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
 const config = loadProcessorConfig()
 const sink = new KafkajsSink(config.kafka)
+// Lambda does not trace MSK-triggered invocations: the records' upstream contexts decide instead
+// (lib/tracing/sampler.ts), and an invocation whose records carry none is not recorded by default.
+const tracing = startTracing({ name: 'processor', defaultSampler: 'parentbased_always_off' })
 
 export const handler = middy<MskEvent, ProcessSummary, Error, Context>()
-  // Lambda does not trace MSK-triggered invocations: the producer's sampling decision, carried by the
-  // records, decides instead.
-  .use(traceInvocation(tracer, carriesSampledTrace))
+  .use(flushTraces(tracing))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
   .handler(async (event, context) => {
     const startedAt = Date.now()
-    const tracing = { sink, deadLetterTopic: config.deadLetterTopic, name: context.functionName }
-    const result = await traceProcessing(invocationSpan(context), event, tracing, (tracedSink) =>
-      processMskEvent(event, {
-        sink: tracedSink,
-        sinkTopic: config.sinkTopic,
-        deadLetterTopic: config.deadLetterTopic,
-        format: config.format,
-        validation: config.validation,
-        maxMessageBytes: config.kafka.maxMessageBytes,
-      }),
-    )
-    recordProcessorMetrics(result, Date.now() - startedAt)
+    const result = await processMskEvent(event, {
+      sink,
+      sinkTopic: config.sinkTopic,
+      deadLetterTopic: config.deadLetterTopic,
+      format: config.format,
+      validation: config.validation,
+      maxMessageBytes: config.kafka.maxMessageBytes,
+    })
+    const endedAt = Date.now()
+    recordProcessorMetrics(result, endedAt - startedAt)
+    recordProcessorSpans(tracing, result, context, { startedAt, endedAt })
     return batchResponse(result, config.reportBatchItemFailures)
   })

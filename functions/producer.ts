@@ -8,16 +8,18 @@ import { logger } from '../lib/log.js'
 import { metrics, recordProducerMetrics } from '../lib/metrics.js'
 import { closeConnectionAfterInvocation } from '../lib/middleware/close-connection.js'
 import { type ProduceSummary, produceStockBatches } from '../lib/producer/produce-batches.js'
-import { invocationSpan, traceInvocation } from '../lib/tracing/middleware.js'
-import { traceProducerBatches } from '../lib/tracing/producer-batches.js'
-import { tracer } from '../lib/tracing/tracer.js'
+import { invocationContext, traceInvocation } from '../lib/tracing/invocation.js'
+import { traceProducerBatches } from '../lib/tracing/producer-spans.js'
+import { startTracing } from '../lib/tracing/tracing.js'
 
 // Read once per container; the producer connection is reused by every warm invocation.
 const config = loadProducerConfig()
 const sink = new KafkajsSink(config.kafka)
+// The schedule's invocations are sampled by Lambda (its segment is the parent); a root span, by default.
+const tracing = startTracing({ name: 'producer', defaultSampler: 'parentbased_always_on' })
 
 export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
-  .use(traceInvocation(tracer))
+  .use(traceInvocation(tracing, 'timer'))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(closeConnectionAfterInvocation(sink, config.kafka.reuseConnection))
@@ -29,7 +31,7 @@ export const handler = middy<ScheduledEvent, ProduceSummary, Error, Context>()
       batchIntervalMs: config.batchIntervalMs,
       sendBudgetMs: config.kafka.sendTimeoutMs,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
-      traceBatch: traceProducerBatches(invocationSpan(context)),
+      traceBatch: traceProducerBatches(tracing, invocationContext(context)),
     })
     recordProducerMetrics(summary)
     return summary

@@ -8,8 +8,6 @@ import {
 } from '../lib/cloudformation/custom-resource.js'
 import { OperationTimeoutError } from '../lib/errors.js'
 import { logger } from '../lib/log.js'
-import { traceInvocation } from '../lib/tracing/middleware.js'
-import { tracer } from '../lib/tracing/tracer.js'
 
 /** Time kept back from the function's timeout to answer CloudFormation after giving up on the work. */
 const ANSWER_MARGIN_MS = 10_000
@@ -26,7 +24,6 @@ export const handler = middy<
     throw new OperationTimeoutError('The topics were not ready before the function timeout')
   },
 })
-  .use(traceInvocation(tracer))
   .use(injectLambdaContext(logger))
   .use(answerCloudFormation())
   .handler(async (event) => {

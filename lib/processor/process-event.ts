@@ -1,10 +1,12 @@
 import { asError } from '../errors.js'
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from '../kafka/record-size.js'
 import type { MessageSink, OutgoingMessage, PartitionDelivery, TopicMessages } from '../kafka/sink.js'
+import type { TraceHeaders } from '../kafka/trace-headers.js'
 import { logger } from '../log.js'
 import { assertMskEvent, type MskRecord } from '../msk/event.js'
 import type { StockFormat, ValidationMode } from '../stocks/format.js'
 import type { RejectionReason } from '../stocks/reasons.js'
+import { carriedTraceHeaders, UpstreamContexts } from './trace-headers.js'
 import { transformRecord } from './transform.js'
 
 export interface ProcessorDeps {
@@ -33,6 +35,11 @@ export interface PartitionResult {
   /** How many were dead-lettered for each reason. */
   readonly deadLetterReasons: Readonly<Partial<Record<RejectionReason, number>>>
   readonly deliveries: readonly PartitionDelivery[]
+  /**
+   * The distinct trace contexts the partition's records carried, as their trace headers (`traceparent`,
+   * `tracestate`), in order of first appearance: what tracing links the partition's span to.
+   */
+  readonly upstream: readonly TraceHeaders[]
   /** Why the partition's records were not acknowledged; absent when they all were. */
   readonly error?: Error
 }
@@ -64,6 +71,7 @@ interface PartitionWork {
   readonly written: number
   readonly deadLettered: number
   readonly deadLetterReasons: Partial<Record<RejectionReason, number>>
+  readonly upstream: readonly TraceHeaders[]
 }
 
 /** The per-record step over one source partition's records, in offset order. */
@@ -82,8 +90,11 @@ function transformPartition(
     maxMessageBytes: deps.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
     deadLetteredAt,
   }
+  const upstream = new UpstreamContexts()
   for (const record of records) {
-    const outcome = transformRecord(record, options)
+    const trace = carriedTraceHeaders(record)
+    upstream.add(trace)
+    const outcome = transformRecord(record, options, trace)
     if (outcome.kind === 'sink') {
       for (const message of outcome.messages) sinkMessages.push(message)
       continue
@@ -110,15 +121,16 @@ function transformPartition(
     written: sinkMessages.length,
     deadLettered: deadLetters.length,
     deadLetterReasons,
+    upstream: upstream.found,
   }
 }
 
 /** Sends one partition's records; a failure is its result, never another partition's. */
 async function sendPartition(part: PartitionWork, sink: MessageSink): Promise<PartitionResult> {
-  const { id, records, firstOffset, written, deadLettered, deadLetterReasons } = part
+  const { id, records, firstOffset, written, deadLettered, deadLetterReasons, upstream } = part
   try {
     const deliveries = await sink.send(part.batches)
-    return { id, records, firstOffset, written, deadLettered, deadLetterReasons, deliveries }
+    return { id, records, firstOffset, written, deadLettered, deadLetterReasons, deliveries, upstream }
   } catch (thrown) {
     const error = asError(thrown)
     logger.error('Partition not acknowledged', { partition: id, fromOffset: firstOffset, records, error })
@@ -130,6 +142,7 @@ async function sendPartition(part: PartitionWork, sink: MessageSink): Promise<Pa
       deadLettered: 0,
       deadLetterReasons: {},
       deliveries: [],
+      upstream,
       error,
     }
   }

@@ -1,11 +1,12 @@
 import { fitsAlone, fitsWithin, recordBytes } from '../kafka/record-size.js'
 import type { OutgoingHeader, OutgoingMessage } from '../kafka/sink.js'
+import type { TraceHeaders } from '../kafka/trace-headers.js'
 import { decodeAsciiBase64, decodeBase64, type MskRecord } from '../msk/event.js'
 import type { ReadResult, StockFormat, ValidationMode, Written } from '../stocks/format.js'
 import type { Rejection, RejectionReason } from '../stocks/reasons.js'
 import { transformStock } from '../stocks/stock.js'
-import { carriedTraceHeaders } from '../tracing/record-headers.js'
 import { deadLetterMessage } from './dead-letter.js'
+import { carriedTraceHeaders } from './trace-headers.js'
 
 /** Headers on every sink record: where it came from, so a consumer can drop the duplicates of a retry. */
 export const SOURCE_HEADERS = {
@@ -40,7 +41,7 @@ let sourceOf: {
 }
 
 /** Where the record came from, and the trace context it carried, so the sink's readers join its trace. */
-function sourceHeaders(record: MskRecord): OutgoingHeader[] {
+function sourceHeaders(record: MskRecord, trace: TraceHeaders): OutgoingHeader[] {
   if (sourceOf.partitionNumber !== record.partition || sourceOf.topic.value !== record.topic) {
     sourceOf = {
       topic: { key: SOURCE_HEADERS.topic, value: record.topic },
@@ -49,18 +50,10 @@ function sourceHeaders(record: MskRecord): OutgoingHeader[] {
     }
   }
   const offset = { key: SOURCE_HEADERS.offset, value: String(record.offset) }
-  const trace = carriedTraceHeaders(record)
-  // Literals of the exact length (an array grown by push keeps spare room, for every sink record); two trace
-  // headers, `traceparent` and `X-Amzn-Trace-Id`, is what a traced producer of this project sends.
+  // Literals of the exact length (an array grown by push keeps spare room, for every sink record); one trace
+  // header, `traceparent`, is what a traced producer of this project sends.
   if (trace.length === 0) return [sourceOf.topic, sourceOf.partition, offset]
-  if (trace.length === 2)
-    return [
-      sourceOf.topic,
-      sourceOf.partition,
-      offset,
-      trace[0] as OutgoingHeader,
-      trace[1] as OutgoingHeader,
-    ]
+  if (trace.length === 1) return [sourceOf.topic, sourceOf.partition, offset, trace[0] as OutgoingHeader]
   return [sourceOf.topic, sourceOf.partition, offset, ...trace]
 }
 
@@ -106,13 +99,18 @@ function sinkRecords(read: ReadResult & { ok: true }, format: StockFormat): read
  * dead-letter message that keeps the original key, value and headers untouched (cut to fit the dead-letter
  * topic only when they would not) and says why. No record becomes a message over `maxMessageBytes`.
  */
-export function transformRecord(record: MskRecord, options: TransformOptions): RecordOutcome {
+export function transformRecord(
+  record: MskRecord,
+  options: TransformOptions,
+  /** The trace headers the record carries (carriedTraceHeaders), when the caller has them already. */
+  trace: TraceHeaders = carriedTraceHeaders(record),
+): RecordOutcome {
   // Plain ASCII values (nearly all JSON) skip the Buffer; the bytes are decoded only when needed.
   const text = typeof record.value === 'string' ? decodeAsciiBase64(record.value) : undefined
   const read = options.format.read(text ?? decodeBase64(record.value), options.validation)
   const written = read.ok ? sinkRecords(read, options.format) : read
   if ('reason' in written) return deadLetter(record, options, written)
-  const headers = sourceHeaders(record)
+  const headers = sourceHeaders(record, trace)
   const messages = written.map(({ key, value }) => ({ key, value, headers }))
   const oversized = tooLarge(messages, options.maxMessageBytes)
   if (oversized === undefined) return { kind: 'sink', messages }

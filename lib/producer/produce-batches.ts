@@ -12,11 +12,20 @@ export interface BatchToSend {
   readonly records: number
 }
 
-/** Runs one batch's send, handing it the headers that carry the batch's trace context. */
-export type TraceBatch = <T>(
-  batch: BatchToSend,
-  send: (headers: readonly OutgoingHeader[]) => Promise<T>,
-) => Promise<T>
+/** What became of a batch, told to its trace: the brokers' acknowledgement, or why it failed. */
+export type BatchOutcome = { readonly deliveries: readonly PartitionDelivery[] } | { readonly error: unknown }
+
+/**
+ * A batch's trace, when the invocation is traced (lib/tracing/producer-spans.ts): the headers that carry
+ * its context on each of its records, and where its outcome goes. The one hook into the producer, kept
+ * because a batch's records must carry the context of its span (the messaging conventions: the send
+ * span's context, when there is no span per message), which exists only once the span has started: it
+ * cannot be recorded afterwards from the summary, as the processor's spans are. It never runs the send.
+ */
+export interface BatchTrace {
+  readonly headers: readonly OutgoingHeader[]
+  end(outcome: BatchOutcome): void
+}
 
 export interface ProducerDeps {
   readonly sink: MessageSink
@@ -31,8 +40,8 @@ export interface ProducerDeps {
   readonly clock?: () => number
   readonly random?: () => number
   readonly wait?: (ms: number) => Promise<unknown>
-  /** Given when the invocation is traced (lib/tracing/producer-batches.ts); otherwise records carry no headers. */
-  readonly traceBatch?: TraceBatch
+  /** Given when tracing is on (lib/tracing/producer-spans.ts); otherwise records carry no headers. */
+  readonly traceBatch?: (batch: BatchToSend) => BatchTrace
 }
 
 export interface ProduceSummary {
@@ -79,20 +88,21 @@ export async function produceStockBatches(deps: ProducerDeps): Promise<ProduceSu
     if (delayMs > 0) await wait(delayMs)
 
     const stocks = generateStockBatch(deps.clock, deps.random)
-    const send = (headers?: readonly OutgoingHeader[]) =>
-      deps.sink.send([
-        { topic: deps.sourceTopic, messages: stocks.map((stock) => toMessage(stock, headers)) },
-      ])
-    const toSend = { topic: deps.sourceTopic, number: batch + 1, records: stocks.length }
+    const trace = deps.traceBatch?.({ topic: deps.sourceTopic, number: batch + 1, records: stocks.length })
+    const messages = stocks.map((stock) => toMessage(stock, trace?.headers))
+    let deliveries: PartitionDelivery[]
     try {
-      addDeliveries(partitions, await (deps.traceBatch ? deps.traceBatch(toSend, send) : send()))
+      deliveries = await deps.sink.send([{ topic: deps.sourceTopic, messages }])
     } catch (error) {
+      trace?.end({ error })
       throw new KafkaDeliveryError(
         `Batch ${batch + 1} of ${deps.batchesPerInvocation} failed after ${recordsSent} records in ` +
           `${batchesSent} batches were sent: ${asError(error).message}`,
         { cause: error },
       )
     }
+    trace?.end({ deliveries })
+    addDeliveries(partitions, deliveries)
     recordsSent += stocks.length
     batchesSent++
   }

@@ -10,6 +10,9 @@ const modulePath = process.env.LAMBDA_WORKER_MODULE
 const exportName = process.env.LAMBDA_WORKER_EXPORT ?? 'handler'
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function'
 if (modulePath === undefined) throw new Error('LAMBDA_WORKER_MODULE is not set')
+// OpenTelemetry's console exporter (`npm start -- --trace`) prints each span with console.dir: one JSON
+// line in the logs, as every log entry is.
+console.dir = (item: unknown) => console.log(JSON.stringify(item))
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>
 const handler = (await import(modulePath))[exportName] as Handler | undefined

@@ -42,6 +42,9 @@ function logLine(args: unknown[]): string {
 for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
   console[method] = (...args: unknown[]) => appendFileSync(LOG_FILE, `${logLine(args)}\n`)
 }
+// OpenTelemetry's console exporter (`npm start -- --trace`) prints each span with console.dir: one JSON
+// line too, so a trace id finds its spans with grep.
+console.dir = (item: unknown) => appendFileSync(LOG_FILE, `${JSON.stringify(item)}\n`)
 
 /** A table line, on stdout. */
 export function showRow(line: string): void {

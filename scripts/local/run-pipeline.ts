@@ -1,5 +1,5 @@
 /**
- * Runs the whole pipeline locally: `npm start [-- --every 10 --for 60 --topic sink|dead-letters|gave-up]`.
+ * Runs the whole pipeline locally: `npm start [-- --every 10 --for 60 --topic sink|dead-letters|gave-up --trace]`.
  *
  * Starts the local broker if it is not running, creates the topics, then runs the real handlers with the
  * local stage's settings: the producer every `--every` seconds (the original sent a batch every 5-10 s),
@@ -35,7 +35,7 @@ import {
 } from './on-failure-destinations.js'
 import { keepLogFile, LOG_FILE, notice, showRow } from './quiet-logs.js'
 import { loadStageSettings } from './stage-env.js'
-import { parseStartFlags } from './start-flags.js'
+import { parseStartFlags, startTracingEnvironment } from './start-flags.js'
 import type { TableKind } from './table.js'
 import { startTablePrinter } from './table-printer.js'
 
@@ -66,8 +66,10 @@ const broker = ownBroker ? startLocalBroker() : { startedHere: false, stop: () =
 undoOnFailure(broker.stop)
 
 // Like a warm Lambda container: the handlers keep their connection between invocations. The table is
-// the output here, so the functions' CloudWatch metrics (EMF lines) are not printed.
-Object.assign(process.env, stage.environment, {
+// the output here, so the functions' CloudWatch metrics (EMF lines) are not printed. Tracing is off
+// unless --trace (OpenTelemetry's variables, which the worker processes inherit).
+const tracing = startTracingEnvironment(args.trace, process.env)
+Object.assign(process.env, stage.environment, tracing.environment, {
   KAFKA_REUSE_CONNECTION: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
 })
@@ -117,6 +119,7 @@ const pipelineConsole = await startConsole({
   kafka,
 })
 notice(`console: ${pipelineConsole.url}`)
+if (tracing.where !== undefined) notice(`tracing: each invocation's spans ${tracing.where}`)
 const gaveUpTopic = stage.mapping.gaveUpTopic
 let stopSqs: () => void = () => undefined
 

@@ -1,11 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Context, ScheduledEvent } from 'aws-lambda'
+import type { ScheduledEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MskEvent, MskRecord } from '../../lib/msk/event.js'
-import type { SegmentDocument } from '../../lib/tracing/segment.js'
-import { parseTraceparent, parseXrayTraceHeader } from '../../lib/tracing/trace-context.js'
+import { lambdaContext } from '../../scripts/local/lambda-context.js'
 import {
   type ConsumedRecord,
   connectedAdmin,
@@ -14,19 +13,22 @@ import {
   readTopic,
   testKafka,
 } from '../support/kafka.js'
+import { type DecodedSpan, decodeDaemonDatagram } from '../support/otlp.js'
 
 /**
- * The real producer and processor handlers, traced locally through the opt-in (LOCAL_XRAY_DAEMON_ADDRESS)
- * into a UDP listener that speaks the X-Ray daemon's protocol, on the real broker: the producer's
- * invocation, then the processor's on the records it wrote, read back as Lambda's mapping delivers them.
+ * The real producer and processor handlers on the real broker, their spans sent by the real export path,
+ * OTLP over UDP in the X-Ray daemon's protocol (as in Lambda, where it is the default), to a UDP listener
+ * on 127.0.0.1 that decodes them with OpenTelemetry's own OTLP classes: the producer's invocation, then
+ * the processor's on the records it wrote, read back as Lambda's mapping delivers them.
  */
-const HEADER_LINE = '{"format":"json","version":1}'
 const BATCHES = 2
 const RECORDS = BATCHES * 17
+const PRODUCER = 'msk-lambda-stocks-local-producer'
+const PROCESSOR = 'msk-lambda-stocks-local-processor'
 
 const kafka = testKafka()
 const admin = connectedAdmin(kafka)
-const datagrams: string[] = []
+const datagrams: Buffer[] = []
 let daemon: Socket
 let source: string
 let sinkTopic: string
@@ -35,13 +37,9 @@ let sourceRecords: ConsumedRecord[]
 let sinkRecords: ConsumedRecord[]
 let deadLetters: ConsumedRecord[]
 
-const documents = () =>
-  datagrams.map((datagram) => JSON.parse(datagram.slice(datagram.indexOf('\n') + 1)) as SegmentDocument)
-/** The segment an invocation's trace starts with (locally, the stand-in for Lambda's): no parent. */
-const invocationSegment = (name: string) =>
-  documents().find((d) => d.name === name && d.parent_id === undefined)
-const PRODUCER = 'msk-lambda-stocks-local-producer'
-const PROCESSOR = 'msk-lambda-stocks-local-processor'
+const decoded = () => datagrams.map((datagram) => decodeDaemonDatagram(datagram))
+const spans = (): DecodedSpan[] => decoded().flatMap((d) => d?.spans ?? [])
+const named = (name: string) => spans().filter((span) => span.name === name)
 
 async function until(done: () => boolean, what: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
@@ -49,16 +47,6 @@ async function until(done: () => boolean, what: string, timeoutMs = 10_000) {
     if (Date.now() > deadline) throw new Error(`no ${what} from the daemon listener in ${timeoutMs} ms`)
     await sleep(20)
   }
-}
-
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 60_000
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    awsRequestId: `local-${functionName}`,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  } as unknown as Context
 }
 
 /** A record read back, as Lambda's MSK event carries it: base64 key and value, header bytes as Java's. */
@@ -79,7 +67,7 @@ function asMskRecord(record: ConsumedRecord): MskRecord {
 
 beforeAll(async () => {
   daemon = createSocket('udp4')
-  daemon.on('message', (message) => datagrams.push(message.toString()))
+  daemon.on('message', (message) => datagrams.push(message))
   await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
   ;[source, sinkTopic, deadLetterTopic] = (await createTestTopics(admin(), [
     'stocks-in',
@@ -87,9 +75,13 @@ beforeAll(async () => {
     'stocks-dlq',
   ])) as [string, string, string]
 
-  // The functions read their settings when loaded, as in Lambda: set them first.
+  // The functions read their settings when loaded, as in Lambda: set them first. OTLP over UDP to the
+  // daemon's address is what a function sends in Lambda by default; outside Lambda, ADOT's own variables
+  // ask for it.
   Object.assign(process.env, {
-    LOCAL_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'udp',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
     KAFKA_BOOTSTRAP_SERVERS: LOCAL_BROKER,
     KAFKA_AUTH: 'none',
     SOURCE_TOPIC: source,
@@ -104,8 +96,8 @@ beforeAll(async () => {
   const schedule = JSON.parse(
     readFileSync(new URL('../../events/schedule.json', import.meta.url), 'utf8'),
   ) as ScheduledEvent
-  await producer.handler(schedule, lambdaContext(PRODUCER))
-  await until(() => invocationSegment(PRODUCER) !== undefined, 'producer trace')
+  await producer.handler(schedule, lambdaContext(PRODUCER, 60_000))
+  await until(() => named(PRODUCER).length > 0, 'producer spans')
 
   // One record the processor will dead-letter, sent as from the producer's first batch (same headers).
   const written = await readTopic(kafka, source, RECORDS)
@@ -132,86 +124,96 @@ beforeAll(async () => {
     records[id] = [...(records[id] ?? []), asMskRecord(record)]
   }
   const event: MskEvent = { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:local', records }
-  await processor.handler(event, lambdaContext(PROCESSOR))
-  await until(() => invocationSegment(PROCESSOR) !== undefined, 'processor trace')
+  await processor.handler(event, lambdaContext(PROCESSOR, 60_000))
+  await until(() => named(PROCESSOR).length > 0, 'processor spans')
   sinkRecords = await readTopic(kafka, sinkTopic, RECORDS)
   deadLetters = await readTopic(kafka, deadLetterTopic, 1)
 })
 
 afterAll(async () => {
   daemon?.close()
+  for (const name of [
+    'OTEL_TRACES_EXPORTER',
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    'AWS_XRAY_DAEMON_ADDRESS',
+  ]) {
+    delete process.env[name]
+  }
   await admin()
     .deleteTopics({ topics: [source, sinkTopic, deadLetterTopic] })
     .catch(() => undefined)
 })
 
-describe('one trace per record, producer to sink, through the X-Ray daemon protocol', () => {
-  it('speaks the daemon protocol: a header line, then one segment document per datagram', () => {
+describe('one record’s way, producer to sink, through OTLP over UDP to the X-Ray daemon', () => {
+  it('speaks the daemon protocol: a header line, then T1S and an OTLP request in base64', () => {
     expect(datagrams.length).toBeGreaterThan(0)
-    for (const datagram of datagrams) expect(datagram.split('\n')[0]).toBe(HEADER_LINE)
-    for (const document of documents()) {
-      expect(document.id).toMatch(/^[0-9a-f]{16}$/)
-      expect(document.trace_id).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/)
-      expect(document.end_time).toBeGreaterThanOrEqual(document.start_time)
+    for (const one of decoded()) expect(one?.sampled).toBe(true)
+    for (const span of spans()) {
+      expect(span.traceId).toMatch(/^[0-9a-f]{32}$/)
+      expect(span.spanId).toMatch(/^[0-9a-f]{16}$/)
+      expect(span.endMs).toBeGreaterThanOrEqual(span.startMs)
     }
   })
 
-  it("the producer's records carry, in both forms, the batch subsegment that sent them", () => {
-    const producer = invocationSegment(PRODUCER)
-    const sends = documents().filter((d) => d.name === `send ${source}`)
-    expect(sends.map((d) => [d.trace_id, d.annotations?.batch, d.annotations?.records])).toEqual([
-      [producer?.trace_id, 1, 17],
-      [producer?.trace_id, 2, 17],
+  it("the producer's records carry the batch span that sent them, in its trace", () => {
+    const [invocation] = named(PRODUCER)
+    expect(invocation?.service).toBe('msk-lambda-stocks-producer')
+    const sends = named(`send ${source}`)
+    expect(sends.map((s) => [s.traceId, s.parentSpanId, s.attributes['stocks.batch.number']])).toEqual([
+      [invocation?.traceId, invocation?.spanId, 1],
+      [invocation?.traceId, invocation?.spanId, 2],
     ])
-    for (const record of sourceRecords) {
-      const xray = parseXrayTraceHeader(record.headers['X-Amzn-Trace-Id'] ?? '')
-      expect(xray).toEqual(parseTraceparent(record.headers.traceparent ?? ''))
-      expect(xray?.traceId).toBe(producer?.trace_id)
-      expect(sends.map((d) => d.id)).toContain(xray?.parentId)
-    }
-  })
-
-  it('the processor records each partition batch, annotated and linked to the producer trace', () => {
-    const producer = invocationSegment(PRODUCER)
-    const processor = invocationSegment(PROCESSOR)
-    expect(processor?.trace_id).not.toBe(producer?.trace_id)
-    const batches = documents()
-      .filter((d) => d.trace_id === processor?.trace_id && d.name.startsWith(`${source}-`))
-      .sort((a, b) => a.name.localeCompare(b.name))
-    expect(batches.length).toBeGreaterThan(0)
-    for (const batch of batches) {
-      const partition = Number(batch.name.slice(source.length + 1))
-      const offsets = sourceRecords.filter((r) => r.partition === partition).map((r) => Number(r.offset))
-      expect(batch.annotations).toMatchObject({
-        topic: source,
-        partition,
-        firstOffset: Math.min(...offsets),
-        lastOffset: Math.max(...offsets),
-        batchSize: offsets.length,
-        acknowledged: true,
-        upstreamTraceIds: producer?.trace_id,
+    for (const send of sends) {
+      expect(send.attributes).toMatchObject({
+        'messaging.system': 'kafka',
+        'messaging.destination.name': source,
+        'messaging.operation.type': 'send',
+        'messaging.batch.message_count': 17,
       })
     }
-    // The injected bad record: dead-lettered, and said so on its partition's batch.
-    const badPartition = sourceRecords.find((r) => r.value === 'not json')?.partition
-    expect(batches.find((b) => b.annotations?.partition === badPartition)?.annotations).toMatchObject({
-      deadLettered: 1,
-      deadLetterReasons: deadLetters[0]?.headers['dlq.reason'],
-    })
+    for (const record of sourceRecords) {
+      const [, traceId, spanId, flags] = (record.headers.traceparent ?? '').split('-')
+      expect(traceId).toBe(invocation?.traceId)
+      expect(sends.map((s) => s.spanId)).toContain(spanId)
+      expect(flags).toBe('01')
+    }
   })
 
-  it("the processor continues the producer's trace under each batch that sent the records", () => {
-    const producer = invocationSegment(PRODUCER)
-    const processor = invocationSegment(PROCESSOR)
-    const sends = documents().filter((d) => d.name === `send ${source}`)
-    const continued = documents().filter((d) => d.name === PROCESSOR && d.trace_id === producer?.trace_id)
-    expect(continued.length).toBeGreaterThanOrEqual(2)
-    for (const segment of continued) {
-      expect(sends.map((d) => d.id)).toContain(segment.parent_id)
-      expect(segment.annotations?.processorTraceId).toBe(processor?.trace_id)
+  it('the processor records each partition batch in a trace of its own, linked to the producer batches', () => {
+    const [invocation] = named(PROCESSOR)
+    const [producer] = named(PRODUCER)
+    const sends = named(`send ${source}`).map((s) => s.spanId)
+    expect(invocation?.service).toBe('msk-lambda-stocks-processor')
+    expect(invocation?.traceId).not.toBe(producer?.traceId)
+    expect(invocation?.links.map((l) => l.spanId).sort()).toEqual([...sends].sort())
+    const batches = named(`process ${source}`)
+    expect(batches.length).toBeGreaterThan(0)
+    for (const batch of batches) {
+      expect(batch.traceId).toBe(invocation?.traceId)
+      expect(batch.parentSpanId).toBe(invocation?.spanId)
+      const partition = Number(batch.attributes['messaging.destination.partition.id'])
+      const records = sourceRecords.filter((r) => r.partition === partition)
+      const linked = new Set(records.map((r) => (r.headers.traceparent ?? '').split('-')[2]))
+      expect(batch.links.map((l) => l.spanId).sort()).toEqual([...linked].sort())
+      for (const link of batch.links) expect(link.traceId).toBe(producer?.traceId)
+      expect(batch.attributes).toMatchObject({
+        'messaging.system': 'kafka',
+        'messaging.destination.name': source,
+        'messaging.operation.type': 'process',
+        'messaging.batch.message_count': records.length,
+        'stocks.offset.first': Math.min(...records.map((r) => Number(r.offset))),
+      })
     }
-    // Every record of the source topic is accounted for in the producer's trace.
-    expect(continued.reduce((n, d) => n + Number(d.annotations?.records), 0)).toBe(RECORDS + 1)
+    // The injected bad record: dead-lettered, and said so, by its reason, on its partition's batch.
+    const badPartition = sourceRecords.find((r) => r.value === 'not json')?.partition
+    const reason = deadLetters[0]?.headers['dlq.reason']
+    const bad = batches.find(
+      (b) => b.attributes['messaging.destination.partition.id'] === String(badPartition),
+    )
+    expect(bad?.attributes).toMatchObject({
+      'stocks.records.dead_lettered': 1,
+      [`stocks.dead_letter.${reason}`]: 1,
+    })
   })
 
   it('the sink records carry the producer context on, next to where they came from', () => {
@@ -219,8 +221,8 @@ describe('one trace per record, producer to sink, through the X-Ray daemon proto
     const sourceAt = new Map(sourceRecords.map((r) => [`${r.partition}@${r.offset}`, r]))
     for (const record of sinkRecords) {
       const origin = sourceAt.get(`${record.headers['source.partition']}@${record.headers['source.offset']}`)
-      expect(record.headers['X-Amzn-Trace-Id']).toBe(origin?.headers['X-Amzn-Trace-Id'])
       expect(record.headers.traceparent).toBe(origin?.headers.traceparent)
+      expect(record.headers['X-Amzn-Trace-Id']).toBeUndefined()
     }
   })
 })

@@ -20,21 +20,33 @@ describe.each([
     template = await packageTemplate(stage, params)
   })
 
-  it('traces every function actively (X-Ray)', () => {
+  const otelSwitch = (fn: Template['Resources'][string]) =>
+    (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.OTEL_SDK_DISABLED
+
+  it('traces every function actively (X-Ray), OpenTelemetry on: its spans go to the daemon Lambda runs', () => {
     const functions = ofType(template, 'AWS::Lambda::Function')
     expect(functions.map(([id]) => id).sort()).toEqual([
       'ProcessorLambdaFunction',
       'ProducerLambdaFunction',
       'TopicsLambdaFunction',
     ])
-    for (const [, fn] of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' })
+    for (const [, fn] of functions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' })
+      expect(otelSwitch(fn)).toBe('false')
+      // No OTLP endpoint: the spans need no route out of the VPC (lib/tracing/settings.ts).
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+      expect(Object.keys(variables).filter((name) => name.startsWith('OTEL_EXPORTER_OTLP'))).toEqual([])
+    }
   })
 
-  it('traces only what a caller sampled with tracing=PassThrough, which no schedule or MSK event does', async () => {
+  it('traces only what a caller sampled with tracing=PassThrough, which no schedule or MSK event does, OpenTelemetry off', async () => {
     const passThrough = await packageTemplate(stage, { ...params, tracing: 'PassThrough' })
     const functions = ofType(passThrough, 'AWS::Lambda::Function')
     expect(functions).toHaveLength(3)
-    for (const [, fn] of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' })
+    for (const [, fn] of functions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' })
+      expect(otelSwitch(fn)).toBe('true')
+    }
     await expect(packageTemplate(stage, { ...params, tracing: 'true' })).rejects.toThrow(
       /--param tracing must be one of Active, PassThrough, got "true"/,
     )
@@ -92,7 +104,7 @@ describe.each([
     })
   })
 
-  it('lets the producer role write its on-failure queue, and every role send traces', () => {
+  it("lets the producer role write its on-failure queue, and every role send traces through Lambda's daemon", () => {
     const statements = (role: string) =>
       (
         resource(role).Properties.Policies as {

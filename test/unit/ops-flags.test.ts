@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { REJECTION_REASONS } from '../../lib/stocks/reasons.js'
 import { UsageError } from '../../scripts/cli/flags.js'
-import { parseStartFlags } from '../../scripts/local/start-flags.js'
+import { parseStartFlags, startTracingEnvironment } from '../../scripts/local/start-flags.js'
 import {
   checkPartitions,
   parseConsoleFlags,
@@ -203,10 +203,34 @@ describe('npm start', () => {
       everyMs: 2_500,
       runForMs: 60_000,
       kind: 'gave-up',
+      trace: false,
       stage: 'local',
       params: ['validation=flink'],
     })
     expect(parseStartFlags([])).toMatchObject({ everyMs: 10_000, runForMs: undefined, kind: 'sink' })
+    expect(parseStartFlags(['--trace'])).toMatchObject({ trace: true })
+  })
+
+  it('traces only with --trace: printed into the log file, or where the shell’s OpenTelemetry settings say', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }
+    expect(startTracingEnvironment(false, { ...endpoint, OTEL_SDK_DISABLED: 'false' })).toEqual({
+      environment: { OTEL_SDK_DISABLED: 'true' },
+      where: undefined,
+    })
+    expect(startTracingEnvironment(true, {})).toEqual({
+      environment: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'console' },
+      where: 'printed in the log file',
+    })
+    expect(startTracingEnvironment(true, endpoint)).toEqual({
+      environment: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' },
+      where: 'exported as OTEL_TRACES_EXPORTER=otlp to http://127.0.0.1:4318 says',
+    })
+    expect(
+      startTracingEnvironment(true, { OTEL_TRACES_EXPORTER: 'console,otlp', ...endpoint }).environment,
+    ).toEqual({
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_EXPORTER: 'console,otlp',
+    })
   })
 
   it.each([
@@ -219,6 +243,7 @@ describe('npm start', () => {
     [['--topic', 'dlq'], '--topic "dlq" is not one of sink, dead-letters, gave-up'],
     [['--stage', ''], '--stage must not be empty'],
     [['--param', 'x'], '--param "x" is not name=value'],
+    [['--trace', 'yes'], 'Unexpected argument'],
     [['--every', '5', '--every', '6'], '--every is given more than once'],
   ])('refuses %j', (args, message) => {
     expect(refusal(parseStartFlags, args).message).toContain(message)

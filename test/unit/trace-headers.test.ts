@@ -1,33 +1,26 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { describe, expect, it } from 'vitest'
 import type { OutgoingHeader } from '../../lib/kafka/sink.js'
-import type { MskRecord } from '../../lib/msk/event.js'
+import { TRACE_HEADERS, traceHeaderCarrier } from '../../lib/kafka/trace-headers.js'
+import type { MskEvent, MskRecord } from '../../lib/msk/event.js'
+import { processMskEvent } from '../../lib/processor/process-event.js'
+import { carriedTraceHeaders } from '../../lib/processor/trace-headers.js'
 import { SOURCE_HEADERS, transformRecord } from '../../lib/processor/transform.js'
-import { upstreamTraces } from '../../lib/tracing/partition-batches.js'
-import {
-  carriedTraceHeaders,
-  decodeTraceHeader,
-  rawTraceHeader,
-  TRACE_HEADERS,
-  traceHeaders,
-} from '../../lib/tracing/record-headers.js'
-import { transformOptions } from '../support/format.js'
+import { format, transformOptions } from '../support/format.js'
+import { MemorySink } from '../support/memory-sink.js'
 
-const CONTEXT = {
-  traceId: '1-4efaaf4d-1e8720b39541901950019ee5',
-  parentId: '53995c3f42cd8ad8',
-  sampled: true,
-}
-const XRAY = 'Root=1-4efaaf4d-1e8720b39541901950019ee5;Parent=53995c3f42cd8ad8;Sampled=1'
 const TRACEPARENT = '00-4efaaf4d1e8720b39541901950019ee5-53995c3f42cd8ad8-01'
+const OTHER = '00-4efaaf4d1e8720b39541901950019ee5-2222222222222222-01'
 
 /** Header bytes as Lambda's MSK event carries them: Java bytes, -128..127. */
 const javaBytes = (text: string) => [...Buffer.from(text)].map((b) => (b > 127 ? b - 256 : b))
 const VALUE = Buffer.from('{"event_time": "2026-11-25 10:00:00.000001", "ticker": "AAPL", "price": 1.5}')
 
-function record(offset: number, headers?: Record<string, string>[]): MskRecord {
+function record(offset: number, headers?: Record<string, string>[], partition = 1): MskRecord {
   return {
     topic: 'stocks-in',
-    partition: 1,
+    partition,
     offset,
     timestamp: 1_795_000_000_000,
     timestampType: 'CREATE_TIME',
@@ -46,42 +39,66 @@ function record(offset: number, headers?: Record<string, string>[]): MskRecord {
 const asText = (headers: readonly OutgoingHeader[] | undefined) =>
   (headers ?? []).map(({ key, value }) => [key, value.toString()])
 
-afterEach(() => {
-  vi.restoreAllMocks()
+describe('the trace header carrier', () => {
+  const propagator = new W3CTraceContextPropagator()
+
+  it("names the W3C propagator's own fields", () => {
+    expect([...TRACE_HEADERS].sort()).toEqual([...propagator.fields()].sort())
+  })
+
+  it("carries the propagator's context into record headers and back, tracestate too", () => {
+    const context = {
+      traceId: '4efaaf4d1e8720b39541901950019ee5',
+      spanId: '53995c3f42cd8ad8',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: false,
+    }
+    const upstream = propagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: TRACEPARENT, tracestate: 'v=1' },
+      {
+        get: (carrier: Record<string, string>, key) => carrier[key],
+        keys: (carrier) => Object.keys(carrier),
+      },
+    )
+    const traceState = trace.getSpanContext(upstream)?.traceState
+    const headers: OutgoingHeader[] = []
+    propagator.inject(
+      trace.setSpanContext(ROOT_CONTEXT, { ...context, traceState }),
+      headers,
+      traceHeaderCarrier,
+    )
+    expect(asText(headers)).toEqual([
+      ['traceparent', TRACEPARENT],
+      ['tracestate', 'v=1'],
+    ])
+    // As the processor reads them back: Buffers of the bytes Lambda delivered.
+    const asRead = headers.map(({ key, value }) => ({ key, value: Buffer.from(value) }))
+    expect(traceHeaderCarrier.keys(asRead)).toEqual(['traceparent', 'tracestate'])
+    const read = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, asRead, traceHeaderCarrier))
+    expect(read).toMatchObject({ ...context, isRemote: true })
+    expect(read?.traceState?.get('v')).toBe('1')
+  })
+
+  it('reads no context from headers that carry none, or a malformed one', () => {
+    const none = propagator.extract(ROOT_CONTEXT, [{ key: 'other', value: 'x' }], traceHeaderCarrier)
+    expect(trace.getSpanContext(none)).toBeUndefined()
+    const garbled = propagator.extract(
+      ROOT_CONTEXT,
+      [{ key: 'traceparent', value: `${TRACEPARENT.slice(0, -2)}é` }],
+      traceHeaderCarrier,
+    )
+    expect(trace.getSpanContext(garbled)).toBeUndefined()
+  })
 })
 
-describe('trace headers on Kafka records', () => {
-  it('the producer puts both forms of its context on each record', () => {
-    expect(asText(traceHeaders(CONTEXT))).toEqual([
-      ['traceparent', TRACEPARENT],
-      ['X-Amzn-Trace-Id', XRAY],
-    ])
-  })
-
-  it('reads X-Ray header first, traceparent otherwise, from the bytes Lambda delivers', () => {
-    const both = record(1, [
-      { traceparent: TRACEPARENT.replace('53995c3f42cd8ad8', '1111111111111111') },
-      { 'X-Amzn-Trace-Id': XRAY },
-    ])
-    const raw = rawTraceHeader(both)
-    expect(raw?.key).toBe(TRACE_HEADERS.xray)
-    expect(raw && decodeTraceHeader(raw)).toEqual(CONTEXT)
-
-    const w3cOnly = rawTraceHeader(record(2, [{ other: 'x' }, { traceparent: TRACEPARENT }]))
-    expect(w3cOnly && decodeTraceHeader(w3cOnly)).toEqual(CONTEXT)
-    expect(rawTraceHeader(record(3, [{ other: 'x' }]))).toBeUndefined()
-    expect(rawTraceHeader(record(4))).toBeUndefined()
-    // A header that is not ASCII is not a trace context.
-    const garbled = rawTraceHeader(record(5, [{ traceparent: `${TRACEPARENT.slice(0, -2)}é` }]))
-    expect(garbled && decodeTraceHeader(garbled)).toBeUndefined()
-  })
-
+describe('trace headers carried on by the processor', () => {
   it('copies the source record trace headers onto its sink record, next to source.topic/partition/offset', () => {
     const outcome = transformRecord(
       record(42, [
         { traceparent: TRACEPARENT },
         { tracestate: 'vendor=1' },
-        { 'X-Amzn-Trace-Id': XRAY },
+        { 'X-Amzn-Trace-Id': 'Root=1-4efaaf4d-1e8720b39541901950019ee5;Parent=53995c3f42cd8ad8;Sampled=1' },
         { other: 'kept out' },
       ]),
       transformOptions(),
@@ -94,24 +111,23 @@ describe('trace headers on Kafka records', () => {
       [SOURCE_HEADERS.offset, '42'],
       ['traceparent', TRACEPARENT],
       ['tracestate', 'vendor=1'],
-      ['X-Amzn-Trace-Id', XRAY],
     ])
   })
 
   it('sink records of one producer batch share its trace headers instead of a copy each', () => {
     const [a, b, c] = [1, 2, 3].map((offset) =>
       transformRecord(
-        record(offset, [{ 'X-Amzn-Trace-Id': offset < 3 ? XRAY : XRAY.replace('=1', '=0') }]),
+        record(offset, [{ traceparent: offset < 3 ? TRACEPARENT : OTHER }]),
         transformOptions(),
       ),
     )
-    const xrayOf = (outcome: typeof a) =>
+    const traceOf = (outcome: typeof a) =>
       outcome?.kind === 'sink'
-        ? outcome.messages[0]?.headers?.find((h) => h.key === 'X-Amzn-Trace-Id')
+        ? outcome.messages[0]?.headers?.find((h) => h.key === 'traceparent')
         : undefined
-    expect(xrayOf(a)).toBe(xrayOf(b))
-    expect(xrayOf(c)).not.toBe(xrayOf(b))
-    expect(xrayOf(c)?.value.toString()).toBe(XRAY.replace('=1', '=0'))
+    expect(traceOf(a)).toBe(traceOf(b))
+    expect(traceOf(c)).not.toBe(traceOf(b))
+    expect(traceOf(c)?.value.toString()).toBe(OTHER)
   })
 
   it("source headers name each record's own topic and partition when topics and partitions interleave", () => {
@@ -152,58 +168,82 @@ describe('trace headers on Kafka records', () => {
   })
 
   it('shares a copy only while the trace headers are the same, in number, order and bytes', () => {
-    const texts = (headers: readonly OutgoingHeader[]) => headers.map((h) => [h.key, h.value.toString()])
-    const first = carriedTraceHeaders(record(1, [{ 'X-Amzn-Trace-Id': XRAY }, { other: 'a' }]))
-    expect(carriedTraceHeaders(record(2, [{ other: 'b' }, { 'X-Amzn-Trace-Id': XRAY }]))).toBe(first)
-    const more = carriedTraceHeaders(record(3, [{ 'X-Amzn-Trace-Id': XRAY }, { tracestate: 'v=1' }]))
-    expect(texts(more)).toEqual([
-      ['X-Amzn-Trace-Id', XRAY],
+    const first = carriedTraceHeaders(record(1, [{ traceparent: TRACEPARENT }, { other: 'a' }]))
+    expect(carriedTraceHeaders(record(2, [{ other: 'b' }, { traceparent: TRACEPARENT }]))).toBe(first)
+    const more = carriedTraceHeaders(record(3, [{ traceparent: TRACEPARENT }, { tracestate: 'v=1' }]))
+    expect(asText(more)).toEqual([
+      ['traceparent', TRACEPARENT],
       ['tracestate', 'v=1'],
     ])
-    const fewer = carriedTraceHeaders(record(4, [{ 'X-Amzn-Trace-Id': XRAY }]))
+    const fewer = carriedTraceHeaders(record(4, [{ traceparent: TRACEPARENT }]))
     expect(fewer).not.toBe(more)
-    expect(texts(fewer)).toEqual([['X-Amzn-Trace-Id', XRAY]])
-    const swapped = carriedTraceHeaders(
-      record(5, [{ traceparent: TRACEPARENT }, { 'X-Amzn-Trace-Id': XRAY }]),
-    )
-    const reordered = carriedTraceHeaders(
-      record(6, [{ 'X-Amzn-Trace-Id': XRAY }, { traceparent: TRACEPARENT }]),
-    )
-    expect(reordered).not.toBe(swapped)
-    expect(texts(reordered)).toEqual([
-      ['X-Amzn-Trace-Id', XRAY],
+    expect(asText(fewer)).toEqual([['traceparent', TRACEPARENT]])
+    const swapped = carriedTraceHeaders(record(5, [{ tracestate: 'v=1' }, { traceparent: TRACEPARENT }]))
+    expect(swapped).not.toBe(more)
+    expect(asText(swapped)).toEqual([
+      ['tracestate', 'v=1'],
       ['traceparent', TRACEPARENT],
     ])
-    const lastByte = carriedTraceHeaders(
-      record(7, [{ 'X-Amzn-Trace-Id': XRAY }, { traceparent: `${TRACEPARENT.slice(0, -1)}0` }]),
+    const lastByte = carriedTraceHeaders(record(7, [{ traceparent: `${TRACEPARENT.slice(0, -1)}0` }]))
+    expect(asText(lastByte)).toEqual([['traceparent', `${TRACEPARENT.slice(0, -1)}0`]])
+  })
+})
+
+describe('the upstream contexts processMskEvent returns', () => {
+  const event = (records: MskRecord[]): MskEvent => {
+    const byPartition: Record<string, MskRecord[]> = {}
+    for (const one of records) {
+      const id = `${one.topic}-${one.partition}`
+      byPartition[id] = [...(byPartition[id] ?? []), one]
+    }
+    return { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:local', records: byPartition }
+  }
+  const options = { sink: new MemorySink(), sinkTopic: 'out', deadLetterTopic: 'dlq', format }
+
+  it('are the distinct trace headers of each partition, in order of first appearance', async () => {
+    const result = await processMskEvent(
+      event([
+        record(10, [{ traceparent: TRACEPARENT }]),
+        record(11, [{ traceparent: TRACEPARENT }]),
+        record(12),
+        record(13, [{ traceparent: OTHER }]),
+        // Seen before, after another: still one context.
+        record(14, [{ traceparent: TRACEPARENT }]),
+        record(15, [{ traceparent: TRACEPARENT }, { tracestate: 'v=1' }]),
+        record(3, [{ traceparent: OTHER }], 0),
+        // A record the processor dead-letters came from its producer batch too.
+        {
+          ...record(4, [{ traceparent: TRACEPARENT }], 0),
+          value: Buffer.from('not json').toString('base64'),
+        },
+      ]),
+      options,
     )
-    expect(texts(lastByte)[1]).toEqual(['traceparent', `${TRACEPARENT.slice(0, -1)}0`])
+    const upstream = Object.fromEntries(result.partitions.map((p) => [p.id, p.upstream.map(asText)]))
+    expect(upstream).toEqual({
+      'stocks-in-1': [
+        [['traceparent', TRACEPARENT]],
+        [['traceparent', OTHER]],
+        [
+          ['traceparent', TRACEPARENT],
+          ['tracestate', 'v=1'],
+        ],
+      ],
+      'stocks-in-0': [[['traceparent', OTHER]], [['traceparent', TRACEPARENT]]],
+    })
+    expect(result.partitions.find((p) => p.id === 'stocks-in-0')?.deadLettered).toBe(1)
   })
 
-  it('decodes a trace header once per run of records that carry the same bytes', () => {
-    const other = XRAY.replace('53995c3f42cd8ad8', '2222222222222222')
-    const records = [
-      record(10, [{ 'X-Amzn-Trace-Id': XRAY }]),
-      record(11, [{ 'X-Amzn-Trace-Id': XRAY }]),
-      record(12),
-      record(13, [{ 'X-Amzn-Trace-Id': XRAY }]),
-      record(14, [{ 'X-Amzn-Trace-Id': other }]),
-      record(15, [{ 'X-Amzn-Trace-Id': other }]),
-      record(16, [{ 'X-Amzn-Trace-Id': XRAY.replace('Sampled=1', 'Sampled=0') }]),
-    ]
-    const decode = vi.spyOn(String, 'fromCharCode')
-    const upstream = upstreamTraces(records)
-    // 10 (11 and 13 match it), 14 (15 matches), 16: three decodings for six traced records.
-    expect(decode).toHaveBeenCalledTimes(3)
-    expect(upstream).toEqual([
-      { context: CONTEXT, records: 3, firstOffset: 10, lastOffset: 13 },
-      { context: { ...CONTEXT, parentId: '2222222222222222' }, records: 2, firstOffset: 14, lastOffset: 15 },
-    ])
-  })
-
-  it('finds nothing, and decodes nothing, in records without headers', () => {
-    const decode = vi.spyOn(String, 'fromCharCode')
-    expect(upstreamTraces([record(1), record(2, []), record(3, [{ other: 'x' }])])).toEqual([])
-    expect(decode).not.toHaveBeenCalled()
+  it('are none for records without trace headers, and stay on a partition that was not acknowledged', async () => {
+    const plain = await processMskEvent(event([record(1), record(2, [{ other: 'x' }])]), options)
+    expect(plain.partitions.map((p) => p.upstream)).toEqual([[]])
+    const sink = new MemorySink()
+    sink.failNext = new Error('broker down')
+    const failed = await processMskEvent(event([record(1, [{ traceparent: TRACEPARENT }])]), {
+      ...options,
+      sink,
+    })
+    expect(failed.partitions[0]?.error?.message).toBe('broker down')
+    expect(failed.partitions[0]?.upstream.map(asText)).toEqual([[['traceparent', TRACEPARENT]]])
   })
 })
