@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -82,17 +82,29 @@ export interface ConsoleProcess {
 
 /** `npm run console` (the local stage) against a broker, on a free port; resolves once it serves. */
 export async function startConsoleProcess(bootstrap: string, intervalSeconds = 1): Promise<ConsoleProcess> {
+  // Its own temp folder, for the log file it writes there, removed when it stops.
+  const temp = mkdtempSync(join(tmpdir(), 'console-process-'))
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'scripts/console/main.ts', '--interval', String(intervalSeconds)],
     {
       cwd: PROJECT_DIR,
-      env: { ...process.env, LOCAL_KAFKA_BOOTSTRAP_SERVERS: bootstrap, SLS_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...process.env,
+        LOCAL_KAFKA_BOOTSTRAP_SERVERS: bootstrap,
+        SLS_TELEMETRY_DISABLED: '1',
+        TMPDIR: temp,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
   let output = ''
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
+  const exited = new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      rmSync(temp, { recursive: true, force: true })
+      resolve(code ?? 1)
+    }),
+  )
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the console did not start in 60 s:\n${output}`)), 60_000)
     const take = (chunk: Buffer) => {
