@@ -75,6 +75,13 @@ interface PartitionWork {
 }
 
 /** The per-record step over one source partition's records, in offset order. */
+/** The oldest record's timestamp, in a loop: a spread of a large partition's timestamps overflows the stack. */
+function oldestTimestamp(records: readonly MskRecord[]): number {
+  let oldest = Number.POSITIVE_INFINITY
+  for (const record of records) if (record.timestamp < oldest) oldest = record.timestamp
+  return oldest
+}
+
 function transformPartition(
   id: string,
   records: readonly MskRecord[],
@@ -113,7 +120,7 @@ function transformPartition(
     id,
     records: records.length,
     firstOffset: records[0]?.offset ?? 0,
-    oldestTimestamp: Math.min(...records.map((record) => record.timestamp)),
+    oldestTimestamp: oldestTimestamp(records),
     batches: [
       { topic: deps.sinkTopic, messages: sinkMessages },
       { topic: deps.deadLetterTopic, messages: deadLetters },

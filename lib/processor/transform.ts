@@ -4,7 +4,7 @@ import type { TraceHeaders } from '../kafka/trace-headers.js'
 import { decodeAsciiBase64, decodeBase64, type MskRecord } from '../msk/event.js'
 import type { ReadResult, StockFormat, ValidationMode, Written } from '../stocks/format.js'
 import type { Rejection, RejectionReason } from '../stocks/reasons.js'
-import { transformStock } from '../stocks/stock.js'
+import { type Stock, transformStock } from '../stocks/stock.js'
 import { deadLetterMessage } from './dead-letter.js'
 import { carriedTraceHeaders } from './trace-headers.js'
 
@@ -66,9 +66,10 @@ function tooLarge(
   messages: readonly OutgoingMessage[],
   maxMessageBytes: number,
 ): OutgoingMessage | undefined {
-  return messages.find(
-    (message) => !fitsWithin(message, maxMessageBytes) && !fitsAlone(message, maxMessageBytes),
-  )
+  for (const message of messages) {
+    if (!fitsWithin(message, maxMessageBytes) && !fitsAlone(message, maxMessageBytes)) return message
+  }
+  return undefined
 }
 
 /** How the processor reads and writes records: the sink format, its validation, the topics' limit. */
@@ -84,8 +85,15 @@ export interface TransformOptions {
 /** What a record becomes on the sink: the format's stocks through the rules, or what the format wrote as read. */
 function sinkRecords(read: ReadResult & { ok: true }, format: StockFormat): readonly Written[] | Rejection {
   if ('written' in read) return read.written
+  const { stocks } = read
+  // One stock per value, but for `flink`'s arrays: no array grown for it (every sink record is kept until
+  // the send, so what each one allocates weighs twice).
+  if (stocks.length === 1) {
+    const outcome = transformStock(stocks[0] as Stock)
+    return outcome.kind === 'dead-letter' ? outcome : [format.write(outcome.stock)]
+  }
   const written: Written[] = []
-  for (const stock of read.stocks) {
+  for (const stock of stocks) {
     const outcome = transformStock(stock)
     if (outcome.kind === 'dead-letter') return outcome
     written.push(format.write(outcome.stock))
@@ -111,7 +119,10 @@ export function transformRecord(
   const written = read.ok ? sinkRecords(read, options.format) : read
   if ('reason' in written) return deadLetter(record, options, written)
   const headers = sourceHeaders(record, trace)
-  const messages = written.map(({ key, value }) => ({ key, value, headers }))
+  const messages: OutgoingMessage[] =
+    written.length === 1
+      ? [{ key: (written[0] as Written).key, value: (written[0] as Written).value, headers }]
+      : written.map(({ key, value }) => ({ key, value, headers }))
   const oversized = tooLarge(messages, options.maxMessageBytes)
   if (oversized === undefined) return { kind: 'sink', messages }
   return deadLetter(record, options, {
