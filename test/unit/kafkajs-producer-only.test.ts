@@ -5,38 +5,21 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { bundledModules } from '../support/bundle.js'
 
 const require = createRequire(import.meta.url)
 const PROJECT_DIR = new URL('../..', import.meta.url).pathname
-const plugins = require('../../scripts/build/esbuild-plugins.cjs') as Plugin[]
 const { kafkajsProducerOnly, PRODUCER_REQUESTS } =
   require('../../scripts/build/kafkajs-producer-only.cjs') as {
     kafkajsProducerOnly: (options: { entries: string[] }) => Plugin
     PRODUCER_REQUESTS: Set<string>
   }
 
-/** The kafkajs modules in a function's bundle, built as serverless.yml builds it. */
-async function kafkajsModulesOf(fn: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [join('functions', `${fn}.ts`)],
-    absWorkingDir: PROJECT_DIR,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins,
-  })
-  return Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/kafkajs/'))
-}
-
 describe('kafkajs, producer only, in the producer and processor bundles', () => {
   it.each(['producer', 'processor'])(
     'leaves the consumer, admin client and their requests out of the %s',
     async (fn) => {
-      const modules = await kafkajsModulesOf(fn)
+      const modules = await bundledModules(fn, 'node_modules/kafkajs/')
       expect(modules.some((m) => m.includes('/src/producer/'))).toBe(true)
       expect(modules.some((m) => m.includes('/src/protocol/requests/produce/'))).toBe(true)
       expect(
@@ -51,7 +34,7 @@ describe('kafkajs, producer only, in the producer and processor bundles', () => 
   )
 
   it('keeps them in the topics function, which creates topics with the admin client', async () => {
-    const modules = await kafkajsModulesOf('topics')
+    const modules = await bundledModules('topics', 'node_modules/kafkajs/')
     expect(modules.some((m) => m.includes('/src/admin/'))).toBe(true)
     expect(modules.some((m) => m.includes('/requests/createTopics/'))).toBe(true)
   })

@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url'
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js'
 import { build, type Plugin } from 'esbuild'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
+import { bundledModules } from '../support/bundle.js'
 
 const require = createRequire(import.meta.url)
 const PROJECT_DIR = new URL('../..', import.meta.url).pathname
-const plugins = require('../../scripts/build/esbuild-plugins.cjs') as Plugin[]
 const { mskSignerTokenOnly, LEFT_OUT, REPLACED } =
   require('../../scripts/build/msk-signer-token-only.cjs') as {
     mskSignerTokenOnly: () => Plugin
@@ -17,23 +17,6 @@ const { mskSignerTokenOnly, LEFT_OUT, REPLACED } =
     REPLACED: Record<string, string[]>
   }
 const SIGNER_DIST = join(PROJECT_DIR, 'node_modules/aws-msk-iam-sasl-signer-js/dist')
-
-/** The node_modules inputs of a function's bundle, built as serverless.yml builds it. */
-async function modulesOf(fn: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [join('functions', `${fn}.ts`)],
-    absWorkingDir: PROJECT_DIR,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins,
-  })
-  return Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/'))
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'msk-signer-token-only-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -45,7 +28,7 @@ describe('aws-msk-iam-sasl-signer-js, token signing only, in every function bund
   it.each(['producer', 'processor', 'topics'])(
     'bundles the signer without its STS client, credential chain and JavaScript SHA-256 in the %s',
     async (fn) => {
-      const modules = await modulesOf(fn)
+      const modules = await bundledModules(fn)
       expect(modules).toContain('node_modules/aws-msk-iam-sasl-signer-js/dist/getMSKAuthToken.js')
       expect(
         modules.filter((m) =>
