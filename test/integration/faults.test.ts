@@ -224,18 +224,10 @@ describe('faults on the real broker, each reconciled', () => {
   }, async () => {
     const admin = kafka.admin()
     await admin.connect()
-    const [source, sink, deadLetters] = (await createTestTopics(
-      admin,
-      ['big-in', 'big-out', 'big-dlq'],
-      1,
-    )) as [string, string, string]
     // The source takes what a 5 MB producer sends; the sink and dead-letter topics keep Kafka's default.
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        { type: 2, name: source, configEntries: [{ name: 'max.message.bytes', value: '6291456' }] },
-      ],
-    })
+    const [source, sink, deadLetters] = (await createTestTopics(admin, ['big-in', 'big-out', 'big-dlq'], 1, {
+      'big-in': { 'max.message.bytes': '6291456' },
+    })) as [string, string, string]
     await admin.disconnect()
     const topics = { source, sink, deadLetters }
     const producer = await connectedProducer(kafka)
@@ -304,20 +296,14 @@ describe('faults on the real broker, each reconciled', () => {
   }, async () => {
     const admin = kafka.admin()
     await admin.connect()
-    const [source, sink, deadLetters, gaveUp] = (await createTestTopics(admin, [
-      'partial-in',
-      'partial-out',
-      'partial-dlq',
-      'partial-gave-up',
-    ])) as [string, string, string, string]
     // A dead-letter topic that takes less than the processor was told (maxMessageBytes): a misconfigured
     // stack, where one partition's dead letters are refused on every try.
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        { type: 2, name: deadLetters, configEntries: [{ name: 'max.message.bytes', value: '20000' }] },
-      ],
-    })
+    const [source, sink, deadLetters, gaveUp] = (await createTestTopics(
+      admin,
+      ['partial-in', 'partial-out', 'partial-dlq', 'partial-gave-up'],
+      2,
+      { 'partial-dlq': { 'max.message.bytes': '20000' } },
+    )) as [string, string, string, string]
     await admin.disconnect()
     const topics = { source, sink, deadLetters, gaveUp }
     const producer = await connectedProducer(kafka)

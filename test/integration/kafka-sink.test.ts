@@ -59,12 +59,10 @@ describe('KafkajsSink on the real broker', () => {
 
 describe('KafkajsSink with sends under way at once', () => {
   it("never lets one send's failure fail or lose another's records, then or later", async () => {
-    const [shared, small] = (await createTestTopics(admin(), ['shared', 'small'])) as [string, string]
-    // A topic that refuses record batches over 2,000 bytes: the failing send's dead-letter topic, say.
-    await admin().alterConfigs({
-      validateOnly: false,
-      resources: [{ type: 2, name: small, configEntries: [{ name: 'max.message.bytes', value: '2000' }] }],
-    })
+    // `small` refuses record batches over 2,000 bytes: the failing send's dead-letter topic, say.
+    const [shared, small] = (await createTestTopics(admin(), ['shared', 'small'], 2, {
+      small: { 'max.message.bytes': '2000' },
+    })) as [string, string]
     const sink = new KafkajsSink(localKafkaConfig({ retries: 1 }))
     const batch = (tag: string) =>
       ['AAPL', 'MSFT', 'V', 'NVDA', 'IBM'].flatMap((ticker) =>

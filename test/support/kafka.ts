@@ -85,11 +85,25 @@ export function testKafka(clientId = 'tests'): Kafka {
  * has a leader. kafkajs's own wait (waitForLeaders) gives up after a few metadata requests, which a broker
  * busy with the other test files can take longer than.
  */
-export async function createTestTopics(admin: Admin, names: readonly string[], numPartitions = 2) {
+export async function createTestTopics(
+  admin: Admin,
+  names: readonly string[],
+  numPartitions = 2,
+  /**
+   * Topic configs by name, set as the topic is created: a config altered afterwards reaches the broker's
+   * log a moment later, so a send right after may still meet the old value.
+   */
+  configs: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+) {
   const suffix = randomUUID().slice(0, 8)
   const topics = names.map((name) => `${name}-${suffix}`)
   await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+    topics: names.map((name, i) => ({
+      topic: topics[i] as string,
+      numPartitions,
+      replicationFactor: 1,
+      configEntries: Object.entries(configs[name] ?? {}).map(([key, value]) => ({ name: key, value })),
+    })),
     waitForLeaders: false,
   })
   const deadline = Date.now() + 60_000
