@@ -74,7 +74,6 @@ interface PartitionWork {
   readonly upstream: readonly TraceHeaders[]
 }
 
-/** The per-record step over one source partition's records, in offset order. */
 /** The oldest record's timestamp, in a loop: a spread of a large partition's timestamps overflows the stack. */
 function oldestTimestamp(records: readonly MskRecord[]): number {
   let oldest = Number.POSITIVE_INFINITY
@@ -82,6 +81,7 @@ function oldestTimestamp(records: readonly MskRecord[]): number {
   return oldest
 }
 
+/** The per-record step over one source partition's records, in offset order. */
 function transformPartition(
   id: string,
   records: readonly MskRecord[],
