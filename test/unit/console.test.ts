@@ -14,6 +14,7 @@ import { startConsoleServer } from '../../scripts/console/server.js'
 import { explainFailure, noticesFor, type Situation } from '../../scripts/console/words.js'
 import { sinkRow, tableHeader } from '../../scripts/local/table.js'
 import { groupPosition, type PipelineTopics } from '../../scripts/ops/pipeline-status.js'
+import { bundledModules } from '../support/bundle.js'
 
 const TOPICS: PipelineTopics = {
   source: 'stocks-in',
@@ -453,4 +454,15 @@ describe('the console server', () => {
     }
     expect(listeners.size).toBe(0)
   })
+})
+
+describe("the functions' bundles", () => {
+  it.each(['producer', 'processor', 'topics'])(
+    '%s: nothing of the console, its chart or its browser',
+    async (fn) => {
+      const inputs = await bundledModules(fn, '')
+      expect(inputs.length).toBeGreaterThan(0)
+      expect(inputs.filter((input) => /scripts\/|uplot|playwright/.test(input))).toEqual([])
+    },
+  )
 })
