@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { TopicConfigurationError } from '../../lib/errors.js'
@@ -25,6 +26,17 @@ async function maxMessageBytesOf(topic: string): Promise<string | undefined> {
 const partitionsOf = async (topic: string) =>
   (await admin().fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length
 
+/** The topic's partition count once it is `count`: partitions added reach the metadata a moment later. */
+async function partitionsReach(topic: string, count: number): Promise<number | undefined> {
+  const deadline = Date.now() + 30_000
+  let partitions = await partitionsOf(topic)
+  while (partitions !== count && Date.now() < deadline) {
+    await setTimeout(200)
+    partitions = await partitionsOf(topic)
+  }
+  return partitions
+}
+
 describe('ensureTopics on the real broker', () => {
   it('creates the missing topics with their partitions and record limit, then leaves them as they are', async () => {
     const [a, b] = names('ensure-a', 'ensure-b') as [string, string]
@@ -42,7 +54,7 @@ describe('ensureTopics on the real broker', () => {
       created: [missing],
       extended: [existing],
     })
-    expect(await partitionsOf(existing)).toBe(2)
+    expect(await partitionsReach(existing, 2)).toBe(2)
   })
 
   it.each([
