@@ -219,13 +219,17 @@ describe('local MSK event source mapping', () => {
     // Stopping lets the invocation under way finish and commit.
     await esm.stop()
 
-    const delivered = seen.flat()
-    // a0 and partition 1 once; a1 and a2 again after the reported failure.
-    expect(delivered.filter((r) => r === '0:a0')).toHaveLength(1)
-    expect(delivered.filter((r) => r === '0:a1')).toHaveLength(2)
-    expect(delivered.filter((r) => r === '0:a2')).toHaveLength(2)
-    expect(delivered.filter((r) => r.startsWith('1:'))).toEqual(['1:b0', '1:b1'])
+    // The failed partition is sent again from the offset the response named, a1, not from a0; the
+    // partition that succeeded is not part of that retry. (A rebalance under load may deliver a partition
+    // again from its committed offset, whole and in order, as Lambda may: at least once, so the counts
+    // are not pinned.)
+    const partition0 = seen.filter((records) => records[0]?.startsWith('0:'))
+    const failedAt = partition0.findIndex((records) => records.includes('0:a1'))
+    expect(partition0[failedAt]).toEqual(['0:a0', '0:a1', '0:a2'])
+    expect(partition0[failedAt + 1]).toEqual(['0:a1', '0:a2'])
     expect(reports.find((r) => r.retried !== undefined)?.retried).toEqual({ [`${topic}-0`]: 1 })
+    for (const records of seen.filter((records) => records[0]?.startsWith('1:')))
+      expect(records).toEqual(['1:b0', '1:b1'])
     expect(await committed(groupId, topic)).toEqual({ 0: '3', 1: '2' })
   })
 })
